@@ -1,0 +1,622 @@
+//! One error type that says what happened to the money.
+//!
+//! Every [`Error`] answers three questions without reading strings:
+//! [`Error::was_sent`], [`Error::may_have_taken_effect`] and [`Error::is_retryable`].
+//!
+//! ```
+//! use kassa_core::{Error, Sent};
+//! let err = Error::invalid("amount", "must be positive");
+//! assert_eq!(err.was_sent(), Sent::No);
+//! assert!(!err.may_have_taken_effect());
+//! assert_eq!(err.field(), Some("amount"));
+//! ```
+
+use std::any::Any;
+use std::fmt;
+
+/// A boxed error kept as a `source()`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Whether a request left this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// Certainly not: nothing reached the provider (bad input, connection refused, DNS).
+    No,
+    /// Perhaps: the request may have reached the provider (timeout, reset after writing).
+    Maybe,
+    /// Yes: the provider answered.
+    Yes,
+}
+
+impl fmt::Display for Sent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Sent::No => "nothing was sent",
+            Sent::Maybe => "the request may have reached the provider",
+            Sent::Yes => "the provider answered",
+        })
+    }
+}
+
+/// A provider's own error code, typed by the provider crate (e.g. an enum of its catalogue).
+///
+/// Keep an `Unknown(String)` case so codes the crate does not know yet are kept as they came.
+///
+/// ```
+/// use kassa_core::ProviderCode;
+/// #[derive(Debug)]
+/// enum Code { NotFound, Unknown(String) }
+/// impl std::fmt::Display for Code {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(&self.raw()) }
+/// }
+/// impl ProviderCode for Code {
+///     fn raw(&self) -> String {
+///         match self { Code::NotFound => "not_found".into(), Code::Unknown(s) => s.clone() }
+///     }
+/// }
+/// assert_eq!(Code::NotFound.raw(), "not_found");
+/// assert!(!Code::NotFound.may_have_taken_effect());
+/// ```
+pub trait ProviderCode: fmt::Debug + fmt::Display + Send + Sync + Any {
+    /// The code exactly as the provider sent it (`"bill_not_found"`, `"1008"`, `"27"`).
+    fn raw(&self) -> String;
+    /// True when the provider says money may have moved despite the refusal
+    /// (e.g. a failed debit that still needs a reverse).
+    fn may_have_taken_effect(&self) -> bool {
+        false
+    }
+    /// True when the same request may simply be sent again later.
+    fn is_retryable(&self) -> bool {
+        false
+    }
+}
+
+/// A code kassa keeps as text only, for providers or cases without a typed catalogue.
+///
+/// ```
+/// use kassa_core::{ProviderCode, RawCode};
+/// assert_eq!(RawCode("E42".into()).raw(), "E42");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawCode(pub String);
+
+impl fmt::Display for RawCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl ProviderCode for RawCode {
+    fn raw(&self) -> String {
+        self.0.clone()
+    }
+}
+
+/// The provider answered and refused the request (or the credentials).
+///
+/// ```
+/// use kassa_core::{Rejection, RawCode};
+/// let r = Rejection::new("anor-bm", "status", Some(400), RawCode("bill_not_found".into()), "Bill not found");
+/// assert_eq!(r.code.raw(), "bill_not_found");
+/// assert!(r.to_string().contains("bill_not_found"));
+/// ```
+#[derive(Debug)]
+pub struct Rejection {
+    /// Provider name, as in the operation catalogue.
+    pub provider: &'static str,
+    /// Operation name, as in the operation catalogue.
+    pub operation: &'static str,
+    /// HTTP status of the answer, when it came over HTTP.
+    pub http_status: Option<u16>,
+    /// The provider's code, typed by the provider crate.
+    pub code: Box<dyn ProviderCode>,
+    /// The provider's message (not a secret; shown as the provider wrote it).
+    pub message: String,
+}
+
+impl Rejection {
+    /// Builds a rejection.
+    ///
+    /// ```
+    /// let r = kassa_core::Rejection::new("p", "op", None, kassa_core::RawCode("1".into()), "no");
+    /// assert_eq!(r.http_status, None);
+    /// ```
+    pub fn new(
+        provider: &'static str,
+        operation: &'static str,
+        http_status: Option<u16>,
+        code: impl ProviderCode,
+        message: impl Into<String>,
+    ) -> Rejection {
+        Rejection {
+            provider,
+            operation,
+            http_status,
+            code: Box::new(code),
+            message: message.into(),
+        }
+    }
+
+    /// The typed code, when it is of type `C`.
+    ///
+    /// ```
+    /// use kassa_core::{Rejection, RawCode};
+    /// let r = Rejection::new("p", "op", None, RawCode("x".into()), "");
+    /// assert_eq!(r.code_as::<RawCode>(), Some(&RawCode("x".into())));
+    /// ```
+    pub fn code_as<C: ProviderCode>(&self) -> Option<&C> {
+        let any: &dyn Any = self.code.as_ref();
+        any.downcast_ref::<C>()
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} refused", self.provider, self.operation)?;
+        if let Some(status) = self.http_status {
+            write!(f, " (HTTP {status})")?;
+        }
+        write!(f, ": {}", self.code.raw())?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if self.code.may_have_taken_effect() {
+            f.write_str(" [money may have moved: check the status before acting]")?;
+        }
+        Ok(())
+    }
+}
+
+/// How to learn what became of a request whose answer was lost.
+///
+/// ```
+/// let r = kassa_core::Reconcile::new("status").param("billId", "935191");
+/// assert_eq!(r.to_string(), "status with billId=935191");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reconcile {
+    /// The operation to ask, as named in the catalogue (`status`, `payment-status`).
+    pub operation: &'static str,
+    /// Its parameters, under the provider's wire names.
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl Reconcile {
+    /// A reconcile step that asks `operation`.
+    ///
+    /// ```
+    /// assert!(kassa_core::Reconcile::new("status").params.is_empty());
+    /// ```
+    pub fn new(operation: &'static str) -> Reconcile {
+        Reconcile {
+            operation,
+            params: Vec::new(),
+        }
+    }
+
+    /// Adds a parameter.
+    ///
+    /// ```
+    /// let r = kassa_core::Reconcile::new("payment-status").param("orderId", "A-1");
+    /// assert_eq!(r.params, vec![("orderId", "A-1".to_string())]);
+    /// ```
+    pub fn param(mut self, name: &'static str, value: impl Into<String>) -> Reconcile {
+        self.params.push((name, value.into()));
+        self
+    }
+}
+
+impl fmt::Display for Reconcile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.operation)?;
+        for (i, (k, v)) in self.params.iter().enumerate() {
+            f.write_str(if i == 0 { " with " } else { ", " })?;
+            write!(f, "{k}={v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The request may have reached the provider and its answer is unknown: money may have
+/// moved. Never resend blindly; ask [`OutcomeUnknown::reconcile`] first.
+///
+/// ```
+/// use kassa_core::{OutcomeUnknown, Reconcile};
+/// let o = OutcomeUnknown::new("anor-bm", "unregistered-pay")
+///     .with_reconcile(Reconcile::new("status").param("billId", "1"));
+/// assert!(o.to_string().contains("ask status with billId=1"));
+/// ```
+#[derive(Debug)]
+pub struct OutcomeUnknown {
+    /// Provider name.
+    pub provider: &'static str,
+    /// The operation whose outcome is unknown.
+    pub operation: &'static str,
+    /// The idempotency key the request carried, if any.
+    pub key: Option<String>,
+    /// The status call that tells what happened, when the provider has one.
+    pub reconcile: Option<Reconcile>,
+    /// What to do when there is no status call.
+    pub advice: Option<&'static str>,
+    /// What went wrong (timeout, reset, unreadable answer).
+    pub source: Option<BoxError>,
+}
+
+impl OutcomeUnknown {
+    /// An outcome-unknown error for an operation.
+    ///
+    /// ```
+    /// let o = kassa_core::OutcomeUnknown::new("p", "pay");
+    /// assert!(o.reconcile.is_none());
+    /// ```
+    pub fn new(provider: &'static str, operation: &'static str) -> OutcomeUnknown {
+        OutcomeUnknown {
+            provider,
+            operation,
+            key: None,
+            reconcile: None,
+            advice: None,
+            source: None,
+        }
+    }
+
+    /// Names the status call to ask.
+    ///
+    /// ```
+    /// let o = kassa_core::OutcomeUnknown::new("p", "pay").with_reconcile(kassa_core::Reconcile::new("status"));
+    /// assert!(o.reconcile.is_some());
+    /// ```
+    pub fn with_reconcile(mut self, reconcile: Reconcile) -> OutcomeUnknown {
+        self.reconcile = Some(reconcile);
+        self
+    }
+
+    /// Sets the advice for providers with no status call.
+    ///
+    /// ```
+    /// let o = kassa_core::OutcomeUnknown::new("p", "pay").with_advice("check the balance");
+    /// assert!(o.to_string().contains("check the balance"));
+    /// ```
+    pub fn with_advice(mut self, advice: &'static str) -> OutcomeUnknown {
+        self.advice = Some(advice);
+        self
+    }
+
+    /// Keeps the cause.
+    ///
+    /// ```
+    /// let o = kassa_core::OutcomeUnknown::new("p", "pay").with_source(std::io::Error::other("reset"));
+    /// assert!(o.source.is_some());
+    /// ```
+    pub fn with_source(mut self, source: impl Into<BoxError>) -> OutcomeUnknown {
+        self.source = Some(source.into());
+        self
+    }
+}
+
+impl fmt::Display for OutcomeUnknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: outcome unknown, the request may have taken effect",
+            self.provider, self.operation
+        )?;
+        if let Some(key) = &self.key {
+            write!(f, " (key {key})")?;
+        }
+        if let Some(src) = &self.source {
+            write!(f, " after: {src}")?;
+        }
+        if let Some(r) = &self.reconcile {
+            write!(f, "; do not resend, ask {r}")?;
+        }
+        if let Some(a) = self.advice {
+            write!(f, "; {a}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The one error of every kassa client.
+///
+/// Secrets never appear in it: transport errors drop URLs, excerpts are redacted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The caller's input is invalid; nothing was sent.
+    #[error("invalid `{field}`: {reason}")]
+    InvalidInput {
+        /// The field, under the name the caller uses (`amount`, `billId`).
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The provider refused the request with its own code.
+    #[error("{0}")]
+    Rejected(Box<Rejection>),
+    /// The provider refused the credentials or the token.
+    #[error("authentication failed: {0}")]
+    Auth(Box<Rejection>),
+    /// The request may have taken effect and its answer is unknown.
+    #[error("{0}")]
+    OutcomeUnknown(Box<OutcomeUnknown>),
+    /// The request failed in transit on an operation that moves no money.
+    #[error("{provider} {operation}: transport failure ({sent})")]
+    Transport {
+        /// Provider name.
+        provider: &'static str,
+        /// Operation name.
+        operation: &'static str,
+        /// Whether it left.
+        sent: Sent,
+        /// The cause (URLs removed).
+        #[source]
+        source: BoxError,
+    },
+    /// An HTTP status the provider's protocol does not explain.
+    #[error("{provider} {operation}: unexpected HTTP {status}: {excerpt}")]
+    Http {
+        /// Provider name.
+        provider: &'static str,
+        /// Operation name.
+        operation: &'static str,
+        /// The status.
+        status: u16,
+        /// A short redacted excerpt of the body.
+        excerpt: String,
+    },
+    /// The answer could not be read.
+    #[error("{provider} {operation}: cannot read the answer at `{path}`: {message}; near `{excerpt}`")]
+    Decode {
+        /// Provider name.
+        provider: &'static str,
+        /// Operation name.
+        operation: &'static str,
+        /// JSON path of the failure (`data.items[2].amount`), `.` for the whole body.
+        path: String,
+        /// What was wrong.
+        message: String,
+        /// A short redacted excerpt of the body around the failure.
+        excerpt: String,
+    },
+}
+
+impl Error {
+    /// Invalid input naming `field`.
+    ///
+    /// ```
+    /// let e = kassa_core::Error::invalid("otp", "digits only");
+    /// assert_eq!(e.to_string(), "invalid `otp`: digits only");
+    /// ```
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {
+        Error::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A provider refusal.
+    ///
+    /// ```
+    /// let e = kassa_core::Error::rejected("p", "op", Some(400), kassa_core::RawCode("c".into()), "m");
+    /// assert_eq!(e.provider_code().as_deref(), Some("c"));
+    /// ```
+    pub fn rejected(
+        provider: &'static str,
+        operation: &'static str,
+        http_status: Option<u16>,
+        code: impl ProviderCode,
+        message: impl Into<String>,
+    ) -> Error {
+        Error::Rejected(Box::new(Rejection::new(
+            provider,
+            operation,
+            http_status,
+            code,
+            message,
+        )))
+    }
+
+    /// An authentication refusal.
+    ///
+    /// ```
+    /// let e = kassa_core::Error::auth("p", "login", Some(401), kassa_core::RawCode("bad_credentials".into()), "");
+    /// assert!(e.is_auth());
+    /// ```
+    pub fn auth(
+        provider: &'static str,
+        operation: &'static str,
+        http_status: Option<u16>,
+        code: impl ProviderCode,
+        message: impl Into<String>,
+    ) -> Error {
+        Error::Auth(Box::new(Rejection::new(
+            provider,
+            operation,
+            http_status,
+            code,
+            message,
+        )))
+    }
+
+    /// Whether the request left this process.
+    ///
+    /// ```
+    /// assert_eq!(kassa_core::Error::invalid("a", "b").was_sent(), kassa_core::Sent::No);
+    /// ```
+    pub fn was_sent(&self) -> Sent {
+        match self {
+            Error::InvalidInput { .. } => Sent::No,
+            Error::Rejected(_) | Error::Auth(_) | Error::Http { .. } | Error::Decode { .. } => {
+                Sent::Yes
+            }
+            Error::OutcomeUnknown(_) => Sent::Maybe,
+            Error::Transport { sent, .. } => *sent,
+        }
+    }
+
+    /// Whether money may have moved: true for outcome-unknown and for refusals whose code
+    /// says so. When true, ask the provider's status before doing anything else.
+    ///
+    /// ```
+    /// let o = kassa_core::Error::OutcomeUnknown(Box::new(kassa_core::OutcomeUnknown::new("p", "pay")));
+    /// assert!(o.may_have_taken_effect());
+    /// ```
+    pub fn may_have_taken_effect(&self) -> bool {
+        match self {
+            Error::OutcomeUnknown(_) => true,
+            Error::Rejected(r) | Error::Auth(r) => r.code.may_have_taken_effect(),
+            _ => false,
+        }
+    }
+
+    /// Whether sending the same request again later is worth it and safe as far as kassa
+    /// knows (never for outcome-unknown: reconcile first).
+    ///
+    /// ```
+    /// assert!(!kassa_core::Error::invalid("a", "b").is_retryable());
+    /// ```
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { .. } => true,
+            Error::Http { status, .. } => *status >= 500 || *status == 429,
+            Error::Rejected(r) => r.code.is_retryable() && !r.code.may_have_taken_effect(),
+            _ => false,
+        }
+    }
+
+    /// True for [`Error::Auth`].
+    ///
+    /// ```
+    /// assert!(!kassa_core::Error::invalid("a", "b").is_auth());
+    /// ```
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Error::Auth(_))
+    }
+
+    /// The field of an invalid-input error.
+    ///
+    /// ```
+    /// assert_eq!(kassa_core::Error::invalid("mfo", "5 digits").field(), Some("mfo"));
+    /// ```
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::InvalidInput { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The provider's raw code, for refusals.
+    ///
+    /// ```
+    /// assert_eq!(kassa_core::Error::invalid("a", "b").provider_code(), None);
+    /// ```
+    pub fn provider_code(&self) -> Option<String> {
+        self.rejection().map(|r| r.code.raw())
+    }
+
+    /// The refusal, for [`Error::Rejected`] and [`Error::Auth`].
+    ///
+    /// ```
+    /// assert!(kassa_core::Error::invalid("a", "b").rejection().is_none());
+    /// ```
+    pub fn rejection(&self) -> Option<&Rejection> {
+        match self {
+            Error::Rejected(r) | Error::Auth(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The typed provider code, when the refusal carries one of type `C`.
+    ///
+    /// ```
+    /// use kassa_core::{Error, RawCode};
+    /// let e = Error::rejected("p", "op", None, RawCode("x".into()), "");
+    /// assert!(e.code::<RawCode>().is_some());
+    /// ```
+    pub fn code<C: ProviderCode>(&self) -> Option<&C> {
+        self.rejection().and_then(|r| r.code_as::<C>())
+    }
+
+    /// The outcome-unknown details.
+    ///
+    /// ```
+    /// assert!(kassa_core::Error::invalid("a", "b").outcome_unknown().is_none());
+    /// ```
+    pub fn outcome_unknown(&self) -> Option<&OutcomeUnknown> {
+        match self {
+            Error::OutcomeUnknown(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The operation the error belongs to, when known.
+    ///
+    /// ```
+    /// assert_eq!(kassa_core::Error::invalid("a", "b").operation(), None);
+    /// ```
+    pub fn operation(&self) -> Option<&'static str> {
+        match self {
+            Error::InvalidInput { .. } => None,
+            Error::Rejected(r) | Error::Auth(r) => Some(r.operation),
+            Error::OutcomeUnknown(o) => Some(o.operation),
+            Error::Transport { operation, .. }
+            | Error::Http { operation, .. }
+            | Error::Decode { operation, .. } => Some(operation),
+        }
+    }
+}
+
+impl From<crate::money::MoneyError> for Error {
+    fn from(e: crate::money::MoneyError) -> Error {
+        Error::invalid("amount", e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    enum Code {
+        NeedReverse,
+    }
+    impl fmt::Display for Code {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("need_reverse")
+        }
+    }
+    impl ProviderCode for Code {
+        fn raw(&self) -> String {
+            "need_reverse".into()
+        }
+        fn may_have_taken_effect(&self) -> bool {
+            matches!(self, Code::NeedReverse)
+        }
+    }
+
+    #[test]
+    fn money_moving_refusals_say_so() {
+        let e = Error::rejected("p", "pay", Some(500), Code::NeedReverse, "reverse needed");
+        assert!(e.may_have_taken_effect());
+        assert!(!e.is_retryable());
+        assert_eq!(e.was_sent(), Sent::Yes);
+        assert!(matches!(e.code::<Code>(), Some(Code::NeedReverse)));
+        assert!(e.code::<RawCode>().is_none());
+        assert!(e.to_string().contains("money may have moved"), "{e}");
+    }
+
+    #[test]
+    fn outcome_unknown_names_the_status_call() {
+        let mut o = OutcomeUnknown::new("requisite-uz", "payment")
+            .with_reconcile(Reconcile::new("payment-status").param("orderId", "A-1"));
+        o.key = Some("A-1".into());
+        let e = Error::OutcomeUnknown(Box::new(o));
+        assert_eq!(e.was_sent(), Sent::Maybe);
+        assert!(e.may_have_taken_effect());
+        assert!(!e.is_retryable());
+        let text = e.to_string();
+        assert!(text.contains("ask payment-status with orderId=A-1"), "{text}");
+        assert_eq!(e.operation(), Some("payment"));
+    }
+}
