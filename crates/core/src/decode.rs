@@ -3,7 +3,7 @@
 //!
 //! ```
 //! use kassa_core::{decode, Effect, Operation};
-//! #[derive(serde::Deserialize)]
+//! #[derive(Debug, serde::Deserialize)]
 //! struct Bill { id: u64 }
 //! let op = Operation::new("anor-bm", "status", Effect::Read);
 //! let err = decode::json::<Bill>(&op, br#"{"id": "x"}"#).unwrap_err();
@@ -102,17 +102,26 @@ mod tests {
 
     #[test]
     fn path_reaches_through_raw_values() {
-        let err = json::<Wrapper>(&READ, br#"{"result": {"amount": 1.5, "access_token": "x"}}"#)
-            .unwrap_err();
+        let err = json::<Wrapper>(
+            &READ,
+            br#"{"result": {"amount": 1.5, "access_token": "x"}}"#,
+        )
+        .unwrap_err();
         match &err {
             Error::Decode { path, message, .. } => {
                 assert_eq!(path, "result.amount");
-                assert!(message.contains("not a decimal amount") || message.contains("decimal"), "{message}");
+                assert!(
+                    message.contains("not a decimal amount") || message.contains("decimal"),
+                    "{message}"
+                );
             }
             other => panic!("{other:?}"),
         }
-        let ok = json::<Wrapper>(&READ, br#"{"result": {"amount": "150", "access_token": "x"}}"#)
-            .expect("decodes");
+        let ok = json::<Wrapper>(
+            &READ,
+            br#"{"result": {"amount": "150", "access_token": "x"}}"#,
+        )
+        .expect("decodes");
         assert_eq!(ok.result.amount.minor, 150);
     }
 

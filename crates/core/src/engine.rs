@@ -99,7 +99,10 @@ impl EngineBuilder {
         let url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| Error::invalid("base_url", format!("not a URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(Error::invalid("base_url", "must start with http:// or https://"));
+            return Err(Error::invalid(
+                "base_url",
+                "must start with http:// or https://",
+            ));
         }
         let transport: Arc<dyn Transport> = match self.transport {
             Some(t) => t,
@@ -230,7 +233,12 @@ impl Engine {
                             None => self.retry.backoff(attempt - 1),
                         };
                         if self.fits(deadline, wait) && self.budget.try_withdraw() {
-                            tracing::debug!(attempt, status = resp.status, wait_ms = wait.as_millis() as u64, "transient answer, retrying");
+                            tracing::debug!(
+                                attempt,
+                                status = resp.status,
+                                wait_ms = wait.as_millis() as u64,
+                                "transient answer, retrying"
+                            );
                             tokio::time::sleep(wait).await;
                             continue;
                         }
@@ -255,7 +263,10 @@ impl Engine {
                     }
                     if maybe_sent && op.effect.changes_state() {
                         span.record("outcome", "outcome_unknown");
-                        tracing::warn!(attempt, "outcome unknown: the request may have taken effect");
+                        tracing::warn!(
+                            attempt,
+                            "outcome unknown: the request may have taken effect"
+                        );
                         return Err(op.outcome_unknown(err));
                     }
                     span.record("outcome", "transport_error");

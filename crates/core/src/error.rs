@@ -366,7 +366,9 @@ pub enum Error {
         excerpt: String,
     },
     /// The answer could not be read.
-    #[error("{provider} {operation}: cannot read the answer at `{path}`: {message}; near `{excerpt}`")]
+    #[error(
+        "{provider} {operation}: cannot read the answer at `{path}`: {message}; near `{excerpt}`"
+    )]
     Decode {
         /// Provider name.
         provider: &'static str,
@@ -616,7 +618,10 @@ mod tests {
         assert!(e.may_have_taken_effect());
         assert!(!e.is_retryable());
         let text = e.to_string();
-        assert!(text.contains("ask payment-status with orderId=A-1"), "{text}");
+        assert!(
+            text.contains("ask payment-status with orderId=A-1"),
+            "{text}"
+        );
         assert_eq!(e.operation(), Some("payment"));
     }
 }

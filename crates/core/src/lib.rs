@@ -41,9 +41,13 @@ pub mod token;
 pub mod transport;
 
 pub use engine::{Engine, EngineBuilder};
-pub use error::{BoxError, Error, OutcomeUnknown, ProviderCode, RawCode, Reconcile, Rejection, Sent};
+pub use error::{
+    BoxError, Error, OutcomeUnknown, ProviderCode, RawCode, Reconcile, Rejection, Sent,
+};
 pub use money::{Currency, Money, MoneyError};
-pub use request::{Body, CallOptions, Effect, Method, Operation, Param, Part, Request, Response, Timeouts};
+pub use request::{
+    Body, CallOptions, Effect, Method, Operation, Param, Part, Request, Response, Timeouts,
+};
 pub use retry::{RetryBudget, RetryPolicy};
 pub use transport::{ReqwestTransport, Transport, TransportError};
 

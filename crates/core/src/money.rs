@@ -535,7 +535,14 @@ mod tests {
     fn extra_precision_is_refused() {
         let err = Money::parse_major("9971.345", Currency::RUB).unwrap_err();
         assert!(
-            matches!(err, MoneyError::TooPrecise { currency: Currency::RUB, exponent: 2, .. }),
+            matches!(
+                err,
+                MoneyError::TooPrecise {
+                    currency: Currency::RUB,
+                    exponent: 2,
+                    ..
+                }
+            ),
             "{err:?}"
         );
         // trailing zeros are not extra precision
@@ -561,9 +568,11 @@ mod tests {
             Money::parse_minor("-9223372036854775808", Currency::UZS).map(|m| m.minor),
             Ok(i64::MIN)
         );
-        assert!(Money::new(i64::MAX, Currency::UZS)
-            .checked_add(Money::new(1, Currency::UZS))
-            .is_err());
+        assert!(
+            Money::new(i64::MAX, Currency::UZS)
+                .checked_add(Money::new(1, Currency::UZS))
+                .is_err()
+        );
     }
 
     #[test]
@@ -573,38 +582,73 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err,
-            MoneyError::CurrencyMismatch { left: Currency::UZS, right: Currency::RUB }
+            MoneyError::CurrencyMismatch {
+                left: Currency::UZS,
+                right: Currency::RUB
+            }
         );
-        assert!(Money::new(1, Currency::UZS).checked_sub(Money::new(1, Currency::KGS)).is_err());
+        assert!(
+            Money::new(1, Currency::UZS)
+                .checked_sub(Money::new(1, Currency::KGS))
+                .is_err()
+        );
     }
 
     #[test]
     fn exponent_notation_is_exact() {
-        assert_eq!(Money::parse_major("1.5e2", Currency::USD).map(|m| m.minor), Ok(15_000));
-        assert_eq!(Money::parse_major("12345E-2", Currency::USD).map(|m| m.minor), Ok(12_345));
+        assert_eq!(
+            Money::parse_major("1.5e2", Currency::USD).map(|m| m.minor),
+            Ok(15_000)
+        );
+        assert_eq!(
+            Money::parse_major("12345E-2", Currency::USD).map(|m| m.minor),
+            Ok(12_345)
+        );
         assert!(Money::parse_major("1e-3", Currency::USD).is_err());
-        assert_eq!(Money::parse_major("0e99", Currency::USD).map(|m| m.minor), Ok(0));
+        assert_eq!(
+            Money::parse_major("0e99", Currency::USD).map(|m| m.minor),
+            Ok(0)
+        );
     }
 
     #[test]
     fn malformed_text_is_refused() {
-        for bad in ["", "-", ".", "1.", ".5", "1,5", "1 000", "abc", "1e", "--1", "0x10", "NaN"] {
-            assert!(Money::parse_major(bad, Currency::USD).is_err(), "{bad:?} was accepted");
+        for bad in [
+            "", "-", ".", "1.", ".5", "1,5", "1 000", "abc", "1e", "--1", "0x10", "NaN",
+        ] {
+            assert!(
+                Money::parse_major(bad, Currency::USD).is_err(),
+                "{bad:?} was accepted"
+            );
         }
     }
 
     #[test]
     fn display_groups_thousands() {
-        assert_eq!(Money::new(500_000, Currency::UZS).to_string(), "5 000.00 UZS");
-        assert_eq!(Money::new(-123_456_789, Currency::KGS).to_string(), "-1 234 567.89 KGS");
+        assert_eq!(
+            Money::new(500_000, Currency::UZS).to_string(),
+            "5 000.00 UZS"
+        );
+        assert_eq!(
+            Money::new(-123_456_789, Currency::KGS).to_string(),
+            "-1 234 567.89 KGS"
+        );
         assert_eq!(Money::new(5, Currency::RUB).to_string(), "0.05 RUB");
         assert_eq!(Money::new(-5, Currency::RUB).to_major_string(), "-0.05");
-        assert_eq!(Money::new(i64::MIN, Currency::RUB).to_major_string(), "-92233720368547758.08");
+        assert_eq!(
+            Money::new(i64::MIN, Currency::RUB).to_major_string(),
+            "-92233720368547758.08"
+        );
     }
 
     #[test]
     fn ratio_is_computed_wide() {
-        assert_eq!(Money::new(i64::MAX, Currency::UZS).checked_ratio(1, 2).map(|m| m.minor), Ok(i64::MAX / 2));
+        assert_eq!(
+            Money::new(i64::MAX, Currency::UZS)
+                .checked_ratio(1, 2)
+                .map(|m| m.minor),
+            Ok(i64::MAX / 2)
+        );
         assert!(Money::new(1, Currency::UZS).checked_ratio(1, 0).is_err());
     }
 }

@@ -147,9 +147,7 @@ macro_rules! shape_module {
     ($name:ident, $cur:expr, $unit:expr, $as_string:expr, $doc:literal) => {
         #[doc = $doc]
         pub mod $name {
-            use super::super::{
-                deserialize_money, deserialize_money_opt, serialize_money, Unit,
-            };
+            use super::super::{Unit, deserialize_money, deserialize_money_opt, serialize_money};
             use crate::money::{Currency, Money};
             use serde::{Deserializer, Serializer};
 
@@ -258,14 +256,18 @@ mod tests {
     fn tiyin_string_round_trips() {
         let t: Tiyin = serde_json::from_str(r#"{"amount":"500000"}"#).expect("decodes");
         assert_eq!(t.amount, Money::new(500_000, Currency::UZS));
-        assert_eq!(serde_json::to_string(&t).expect("encodes"), r#"{"amount":"500000"}"#);
+        assert_eq!(
+            serde_json::to_string(&t).expect("encodes"),
+            r#"{"amount":"500000"}"#
+        );
         let n: Tiyin = serde_json::from_str(r#"{"amount":500000}"#).expect("number too");
         assert_eq!(n.amount.minor, 500_000);
     }
 
     #[test]
     fn roubles_number_is_read_from_the_token() {
-        let r: Roubles = serde_json::from_str(r#"{"amount":9971.34,"fee":"0.10"}"#).expect("decodes");
+        let r: Roubles =
+            serde_json::from_str(r#"{"amount":9971.34,"fee":"0.10"}"#).expect("decodes");
         assert_eq!(r.amount.minor, 997_134);
         assert_eq!(r.fee.map(|m| m.minor), Some(10));
         assert_eq!(
@@ -280,10 +282,14 @@ mod tests {
     #[test]
     fn bad_tokens_are_refused_with_the_reason() {
         let err = serde_json::from_str::<Roubles>(r#"{"amount":9971.345}"#).unwrap_err();
-        assert!(err.to_string().contains("more than 2 decimal places"), "{err}");
+        assert!(
+            err.to_string().contains("more than 2 decimal places"),
+            "{err}"
+        );
         let err = serde_json::from_str::<Roubles>(r#"{"amount":true}"#).unwrap_err();
         assert!(err.to_string().contains("not a decimal amount"), "{err}");
-        let err = serde_json::from_str::<Tiyin>(r#"{"amount":"99999999999999999999"}"#).unwrap_err();
+        let err =
+            serde_json::from_str::<Tiyin>(r#"{"amount":"99999999999999999999"}"#).unwrap_err();
         assert!(err.to_string().contains("does not fit"), "{err}");
     }
 }

@@ -62,8 +62,8 @@ impl RetryPolicy {
     /// ```
     /// use std::time::Duration;
     /// let p = kassa_core::RetryPolicy::default();
-    /// assert_eq!(p.ceiling(0), Duration::from_millis(200));
-    /// assert_eq!(p.ceiling(1), Duration::from_millis(400));
+    /// assert_eq!(p.ceiling(0).as_millis(), 200);
+    /// assert_eq!(p.ceiling(1).as_millis(), 400);
     /// assert_eq!(p.ceiling(20), Duration::from_secs(5));
     /// ```
     pub fn ceiling(&self, retry: u32) -> Duration {

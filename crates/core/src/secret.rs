@@ -349,7 +349,11 @@ mod tests {
     #[test]
     fn card_never_prints_in_full() {
         let c = CardNumber::new("9860080312345678").expect("valid");
-        for shown in [format!("{c:?}"), c.to_string(), serde_json::to_string(&c).expect("json")] {
+        for shown in [
+            format!("{c:?}"),
+            c.to_string(),
+            serde_json::to_string(&c).expect("json"),
+        ] {
             assert!(!shown.contains("9860080312345678"), "{shown}");
             assert!(shown.contains("986008******5678"), "{shown}");
         }

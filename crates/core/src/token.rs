@@ -120,10 +120,11 @@ impl<T: Send + Sync> TokenCache<T> {
         Fut: Future<Output = Result<Fetched<T>, Error>>,
     {
         let mut slot = self.slot.lock().await;
-        if let Some(token) = &slot.token {
-            if slot.valid && self.usable(token) {
-                return Ok(token.clone());
-            }
+        if let Some(token) = &slot.token
+            && slot.valid
+            && self.usable(token)
+        {
+            return Ok(token.clone());
         }
         let previous = slot.token.clone();
         let fetched = fetch(previous).await?;

@@ -223,8 +223,10 @@ impl Transport for ReqwestTransport {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(bytes.clone()),
             Body::Form(fields) => {
-                let pairs: Vec<(&str, &str)> =
-                    fields.iter().map(|(k, v)| (k.as_str(), v.expose())).collect();
+                let pairs: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.expose()))
+                    .collect();
                 builder.form(&pairs)
             }
             Body::Multipart(parts) => {

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use kassa_core::secret::SecretString;
 use kassa_core::token::{Fetched, TokenCache};
 use kassa_core::{
-    Effect, Engine, Error, Method, Operation, Param, Request, Response, RetryBudget, RetryPolicy,
-    ReqwestTransport, Sent, Timeouts, Transport, TransportError,
+    Effect, Engine, Error, Method, Operation, Param, Request, ReqwestTransport, Response,
+    RetryBudget, RetryPolicy, Sent, Timeouts, Transport, TransportError,
 };
 use kassa_testkit::faults;
 use tokio::sync::watch;
@@ -56,7 +56,14 @@ impl Transport for Counting {
 #[tokio::test(start_paused = true)]
 async fn read_on_503_503_200_succeeds_after_three_requests() {
     let server = MockServer::start().await;
-    faults::status_sequence(&server, "GET", "/status", &[503, 503], faults::json_body(200, "{}")).await;
+    faults::status_sequence(
+        &server,
+        "GET",
+        "/status",
+        &[503, 503],
+        faults::json_body(200, "{}"),
+    )
+    .await;
     let e = engine(&server.uri(), Timeouts::none(), RetryPolicy::default());
     let resp = e
         .execute(&Request::new(READ, Method::Get, "/status"))
@@ -69,14 +76,25 @@ async fn read_on_503_503_200_succeeds_after_three_requests() {
 #[tokio::test(start_paused = true)]
 async fn keyed_call_resends_the_same_key_on_every_attempt() {
     let server = MockServer::start().await;
-    faults::status_sequence(&server, "POST", "/payments", &[500, 503], faults::json_body(200, "{}")).await;
+    faults::status_sequence(
+        &server,
+        "POST",
+        "/payments",
+        &[500, 503],
+        faults::json_body(200, "{}"),
+    )
+    .await;
     let e = engine(&server.uri(), Timeouts::none(), RetryPolicy::default());
-    let op = Operation::new("test", "create-payment", Effect::Once).keyed("9b2f6f1e-5a4e-4d8e-a3c1-0f1e2d3c4b5a");
+    let op = Operation::new("test", "create-payment", Effect::Once)
+        .keyed("9b2f6f1e-5a4e-4d8e-a3c1-0f1e2d3c4b5a");
     let req = Request::new(op, Method::Post, "/payments")
         .header("idempotency-key", "9b2f6f1e-5a4e-4d8e-a3c1-0f1e2d3c4b5a")
         .json(&serde_json::json!({"client_payment_id": "9b2f6f1e-5a4e-4d8e-a3c1-0f1e2d3c4b5a", "amount": 9971.34}))
         .expect("body");
-    let resp = e.execute(&req).await.expect("succeeds on the third attempt");
+    let resp = e
+        .execute(&req)
+        .await
+        .expect("succeeds on the third attempt");
     assert_eq!(resp.status, 200);
     let got = server.received_requests().await.expect("recording on");
     assert_eq!(got.len(), 3);
@@ -85,7 +103,10 @@ async fn keyed_call_resends_the_same_key_on_every_attempt() {
             r.headers.get("idempotency-key").map(|v| v.as_bytes()),
             Some(&b"9b2f6f1e-5a4e-4d8e-a3c1-0f1e2d3c4b5a"[..])
         );
-        assert_eq!(r.body, got[0].body, "every attempt carries the same body and key");
+        assert_eq!(
+            r.body, got[0].body,
+            "every attempt carries the same body and key"
+        );
     }
 }
 
@@ -148,11 +169,18 @@ async fn once_call_to_a_closed_port_is_retried_and_says_nothing_was_sent() {
         .execute(&Request::new(ONCE, Method::Post, "/pay"))
         .await
         .expect_err("nobody listens");
-    assert_eq!(counting.sends.load(Ordering::SeqCst), 3, "retried: it never left");
+    assert_eq!(
+        counting.sends.load(Ordering::SeqCst),
+        3,
+        "retried: it never left"
+    );
     assert_eq!(err.was_sent(), Sent::No);
     assert!(!err.may_have_taken_effect());
     assert!(err.is_retryable());
-    assert!(matches!(err, Error::Transport { sent: Sent::No, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Transport { sent: Sent::No, .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -165,7 +193,11 @@ async fn once_call_whose_connection_is_cut_is_outcome_unknown_and_not_resent() {
         .expect_err("cut");
     assert!(err.may_have_taken_effect(), "{err:?}");
     cut.wait_for_requests(1).await;
-    assert_eq!(cut.connections(), 1, "a Once call is never resent after it may have left");
+    assert_eq!(
+        cut.connections(),
+        1,
+        "a Once call is never resent after it may have left"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -176,7 +208,16 @@ async fn read_call_whose_connection_is_cut_is_retried() {
         .execute(&Request::new(READ, Method::Get, "/status"))
         .await
         .expect_err("cut every time");
-    assert!(matches!(err, Error::Transport { sent: Sent::Maybe, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                sent: Sent::Maybe,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(!err.may_have_taken_effect(), "reads move no money");
     cut.wait_for_requests(3).await;
     assert_eq!(cut.connections(), 3);
@@ -317,7 +358,10 @@ async fn login(engine: &Engine) -> Result<Fetched<SecretString>, Error> {
         token: String,
     }
     let t: T = kassa_core::decode::json(&op, &resp.body)?;
-    Ok(Fetched::new(SecretString::from(t.token), Some(Duration::from_secs(3600))))
+    Ok(Fetched::new(
+        SecretString::from(t.token),
+        Some(Duration::from_secs(3600)),
+    ))
 }
 
 async fn data(engine: &Engine, token: &SecretString) -> Result<u16, Error> {
@@ -325,7 +369,13 @@ async fn data(engine: &Engine, token: &SecretString) -> Result<u16, Error> {
         .execute(&Request::new(READ, Method::Get, "/data").bearer(token))
         .await?;
     if resp.status == 401 {
-        return Err(Error::auth("test", "status", Some(401), kassa_core::RawCode("expired".into()), ""));
+        return Err(Error::auth(
+            "test",
+            "status",
+            Some(401),
+            kassa_core::RawCode("expired".into()),
+            "",
+        ));
     }
     Ok(resp.status)
 }
@@ -335,7 +385,9 @@ async fn two_hundred_concurrent_calls_fetch_one_token() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/login"))
-        .respond_with(faults::json_body(200, r#"{"token":"t1"}"#).set_delay(Duration::from_millis(50)))
+        .respond_with(
+            faults::json_body(200, r#"{"token":"t1"}"#).set_delay(Duration::from_millis(50)),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -353,10 +405,13 @@ async fn two_hundred_concurrent_calls_fetch_one_token() {
         let (e, cache) = (e.clone(), cache.clone());
         tasks.spawn(async move {
             cache
-                .with_token(|_| login(&e), |t| {
-                    let e = e.clone();
-                    async move { data(&e, &t.value).await }
-                })
+                .with_token(
+                    |_| login(&e),
+                    |t| {
+                        let e = e.clone();
+                        async move { data(&e, &t.value).await }
+                    },
+                )
                 .await
         });
     }
@@ -394,10 +449,13 @@ async fn a_401_on_a_stale_token_refreshes_once_and_retries_once() {
     let e = engine(&server.uri(), Timeouts::default(), RetryPolicy::default());
     let cache = TokenCache::<SecretString>::new(Duration::from_secs(30));
     let status = cache
-        .with_token(|_| login(&e), |t| {
-            let e = e.clone();
-            async move { data(&e, &t.value).await }
-        })
+        .with_token(
+            |_| login(&e),
+            |t| {
+                let e = e.clone();
+                async move { data(&e, &t.value).await }
+            },
+        )
         .await
         .expect("retried with the new token");
     assert_eq!(status, 200);
@@ -414,12 +472,19 @@ async fn invalidating_a_token_that_was_already_replaced_does_nothing() {
     assert!(cache.invalidate(&first).await);
     let second = cache
         .get(|prev| async move {
-            assert_eq!(prev.map(|p| p.value), Some("a"), "the refresh sees the old token");
+            assert_eq!(
+                prev.map(|p| p.value),
+                Some("a"),
+                "the refresh sees the old token"
+            );
             Ok(Fetched::new("b", None))
         })
         .await
         .expect("second");
-    assert!(!cache.invalidate(&first).await, "a stale copy cannot evict the new token");
+    assert!(
+        !cache.invalidate(&first).await,
+        "a stale copy cannot evict the new token"
+    );
     let again = cache
         .get(|_| async { Ok(Fetched::new("c", None)) })
         .await
@@ -431,13 +496,24 @@ async fn invalidating_a_token_that_was_already_replaced_does_nothing() {
 async fn tokens_are_refreshed_ahead_of_expiry() {
     let cache = TokenCache::<u32>::new(Duration::from_secs(30));
     let fetch = |prev: Option<Arc<kassa_core::token::CachedToken<u32>>>| async move {
-        Ok(Fetched::new(prev.map_or(1, |p| p.value + 1), Some(Duration::from_secs(100))))
+        Ok(Fetched::new(
+            prev.map_or(1, |p| p.value + 1),
+            Some(Duration::from_secs(100)),
+        ))
     };
     assert_eq!(cache.get(fetch).await.expect("t").value, 1);
     tokio::time::advance(Duration::from_secs(60)).await;
-    assert_eq!(cache.get(fetch).await.expect("t").value, 1, "still 40 s left");
+    assert_eq!(
+        cache.get(fetch).await.expect("t").value,
+        1,
+        "still 40 s left"
+    );
     tokio::time::advance(Duration::from_secs(15)).await;
-    assert_eq!(cache.get(fetch).await.expect("t").value, 2, "25 s left is inside the margin");
+    assert_eq!(
+        cache.get(fetch).await.expect("t").value,
+        2,
+        "25 s left is inside the margin"
+    );
 }
 
 #[tokio::test]
@@ -446,20 +522,35 @@ async fn no_secret_reaches_debug_errors_or_traces() {
     let uri = faults::closed_port().await;
     let e = engine(&uri, Timeouts::default(), RetryPolicy::none());
     let password = SecretString::from("hunter2-secret".to_owned());
-    let req = Request::new(Operation::new("test", "authenticate", Effect::Auth), Method::Get, "/auth/")
-        .query("login", "agent")
-        .query("password", Param::from(&password))
-        .basic_auth("agent", &password)
-        .bearer(&SecretString::from("tok-9f8e7d".to_owned()))
-        .json(&serde_json::json!({"pan": "8600490212346744"}))
-        .expect("body");
+    let req = Request::new(
+        Operation::new("test", "authenticate", Effect::Auth),
+        Method::Get,
+        "/auth/",
+    )
+    .query("login", "agent")
+    .query("password", Param::from(&password))
+    .basic_auth("agent", &password)
+    .bearer(&SecretString::from("tok-9f8e7d".to_owned()))
+    .json(&serde_json::json!({"pan": "8600490212346744"}))
+    .expect("body");
     let err = e.execute(&req).await.expect_err("refused");
-    let shown = format!("{err} {err:?} {req:?} {e:?} {:?}", std::error::Error::source(&err));
-    for secret in ["hunter2-secret", "tok-9f8e7d", "aHVudGVyMi1zZWNyZXQ", "8600490212346744"] {
+    let shown = format!(
+        "{err} {err:?} {req:?} {e:?} {:?}",
+        std::error::Error::source(&err)
+    );
+    for secret in [
+        "hunter2-secret",
+        "tok-9f8e7d",
+        "aHVudGVyMi1zZWNyZXQ",
+        "8600490212346744",
+    ] {
         assert!(!shown.contains(secret), "{secret} leaked: {shown}");
     }
     capture.assert_free_of(&["hunter2-secret", "tok-9f8e7d", "8600490212346744"]);
     let logs = capture.text();
-    assert!(logs.contains("provider=\"test\"") || logs.contains("provider=test"), "{logs}");
+    assert!(
+        logs.contains("provider=\"test\"") || logs.contains("provider=test"),
+        "{logs}"
+    );
     assert!(logs.contains("operation"), "{logs}");
 }

@@ -232,7 +232,11 @@ struct UnmatchedResponder;
 
 impl wiremock::Respond for UnmatchedResponder {
     fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
-        let keys: Vec<String> = request.url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+        let keys: Vec<String> = request
+            .url
+            .query_pairs()
+            .map(|(k, _)| k.into_owned())
+            .collect();
         ResponseTemplate::new(599).set_body_string(format!(
             "kassa-testkit: no fixture matched {} {} (query keys {:?}, {} body bytes)",
             request.method,
@@ -290,16 +294,13 @@ impl Match for FormBody {
 }
 
 fn url_pairs(body: &[u8]) -> BTreeMap<String, String> {
-    wiremock::http::Url::parse(&format!(
-        "http://x/?{}",
-        String::from_utf8_lossy(body)
-    ))
-    .map(|u| {
-        u.query_pairs()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect()
-    })
-    .unwrap_or_default()
+    wiremock::http::Url::parse(&format!("http://x/?{}", String::from_utf8_lossy(body)))
+        .map(|u| {
+            u.query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Matches an empty body.

@@ -48,7 +48,13 @@ fn from_raw(raw: &RawValue) -> Node {
     match t.as_bytes().first() {
         Some(b'{') => {
             let pairs: Pairs = serde_json::from_str(t).unwrap_or_else(|e| panic!("{e}"));
-            Node::Map(pairs.0.into_iter().map(|(k, v)| (k, from_raw(&v))).collect())
+            Node::Map(
+                pairs
+                    .0
+                    .into_iter()
+                    .map(|(k, v)| (k, from_raw(&v)))
+                    .collect(),
+            )
         }
         Some(b'[') => {
             let items: Vec<Box<RawValue>> =
