@@ -1,5 +1,5 @@
 //! The [`Engine`]: sends a [`Request`] through a [`Transport`] with timeouts, the retries
-//! its [`Effect`] allows, a retry budget and one tracing span per call.
+//! its [`Effect`](crate::Effect) allows, a retry budget and one tracing span per call.
 //!
 //! ```no_run
 //! use kassa_core::{Effect, Engine, Method, Operation, Request};

@@ -23,7 +23,7 @@
 
 pub mod faults;
 pub mod logs;
-mod node;
+pub mod node;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
