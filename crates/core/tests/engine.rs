@@ -136,10 +136,20 @@ async fn once_call_that_times_out_is_outcome_unknown_after_exactly_one_request()
         RetryPolicy::default(),
     );
     let op = ONCE.reconcile_with(kassa_core::Reconcile::new("status").param("billId", "935191"));
+    // Keep the runtime busy until the server has the request: a paused clock only jumps to
+    // the attempt timeout when the runtime is idle, so the timeout cannot fire before the
+    // request was written.
+    let mut seen = arrivals.clone();
+    let busy = tokio::spawn(async move {
+        while *seen.borrow_and_update() < 1 {
+            tokio::task::yield_now().await;
+        }
+    });
     let err = e
         .execute(&Request::new(op, Method::Post, "/pay"))
         .await
         .expect_err("times out");
+    busy.await.expect("the busy task ends once the request arrived");
     let unknown = err.outcome_unknown().expect("outcome unknown");
     assert_eq!(unknown.operation, "pay");
     assert_eq!(
