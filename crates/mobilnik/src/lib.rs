@@ -1,0 +1,83 @@
+//! # mobilnik
+//!
+//! A typed async client for the Mobilnik wallet API (Kyrgyzstan, som/KGS): agents and
+//! shops pay for services (mobile, utilities, internet) from their wallet and transfer
+//! money to other wallets.
+//!
+//! | method | path | effect |
+//! |---|---|---|
+//! | [`Client::authenticate`] | `/authentication/` | token, account, balance; safe to repeat |
+//! | [`Client::service_list`] | `/service_list/` | reads; retried on transient failures |
+//! | [`Client::check_requisite`] | `/check_requisite/` | reads; retried on transient failures |
+//! | [`Client::payment`] | `/payment/` | **moves money, no idempotency key** |
+//! | [`Client::check_payment`] | `/check_payment/` | reads; retried on transient failures |
+//! | [`Client::transfer_request`] | `/transfer_request/` | **moves money, no idempotency key** |
+//!
+//! Every call is a GET with query parameters. The client authenticates on first use and
+//! puts the token on every later call; on `USER_NOT_AUTHORIZED` (27) it authenticates
+//! again and repeats the call once (the server refused it, so nothing took effect).
+//!
+//! **`payment` and `transfer-request` move money over GET with no idempotency key. The
+//! client never resends them once they may have reached the server. A lost answer
+//! (timeout, cut connection, 5xx, unreadable body, `SYSTEM_FAILURE`, an unknown code) is
+//! [`kassa_core::Error::OutcomeUnknown`]: Mobilnik has no way to look a payment or a
+//! transfer up by a client key, so check the wallet balance ([`Client::authenticate`]
+//! returns it) and the provider's records before paying again.**
+//!
+//! The password travels in the query string of `/authentication/` and the token in every
+//! later query: neither appears in any URL the client prints, error, tracing span or
+//! `Debug` output.
+//!
+//! ```no_run
+//! use kassa_core::secret::SecretString;
+//! use mobilnik::{CheckRequisiteRequest, Client, DeviceId, PaymentRequest, som};
+//!
+//! # async fn run() -> Result<(), kassa_core::Error> {
+//! let client = Client::builder()
+//!     .login("agent01")
+//!     .password(SecretString::from(std::env::var("MOBILNIK_PASSWORD").unwrap_or_default()))
+//!     .device_id(DeviceId::from_mac("00:1A:2B:3C:4D:5E")?)
+//!     .device_name("shop-17.example.kg")
+//!     .build()?;
+//!
+//! let who = client.check_requisite(&CheckRequisiteRequest::new(1, "0555123456")).await?;
+//! println!("paying {}", who.customer_name);
+//!
+//! match client.payment(&PaymentRequest::new(1, "0555123456", som("150.50")?)).await {
+//!     Ok(paid) => println!("operation {}, {} left", paid.operation_id, paid.balance),
+//!     Err(e) if e.may_have_taken_effect() => {
+//!         // Never pay again blindly: compare the balance and the provider's records.
+//!         let now = client.authenticate().await?;
+//!         eprintln!("outcome unknown ({e}); balance is now {}", now.balance);
+//!     }
+//!     Err(e) => eprintln!("refused, nothing moved: {e}"),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Status codes: [`StatusCode`] (and [`status_code_of`] to find one in any error).
+//! Amounts: [`kassa_core::Money`] in KGS, sent as decimal text, read exactly; [`som`]
+//! parses text.
+
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod payments;
+pub mod services;
+mod wire;
+
+pub use auth::{AuthenticateResponse, DeviceId};
+pub use client::{CLIENT_ID, Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use error::{StatusCode, status_code_of};
+pub use payments::{
+    CheckPaymentRequest, CheckPaymentResponse, OperationId, PAYMENT_ADVICE, PaymentRequest,
+    PaymentResponse, PaymentStatus, TRANSFER_ADVICE, TransferRequest, TransferResponse, som,
+};
+pub use services::{
+    Category, CheckRequisiteRequest, CheckRequisiteResponse, Service, ServiceListResponse,
+};
+
+/// The provider's name, as in the operation catalogue.
+pub const PROVIDER: &str = "mobilnik";

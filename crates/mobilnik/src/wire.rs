@@ -1,0 +1,292 @@
+//! Lenient readers for fields whose JSON type drifts (numbers as strings, strings as
+//! numbers, `null` for text, a list as an object keyed by id), and the answer reader that
+//! turns `status_code` into errors.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use kassa_core::{Error, Operation, Response, decode};
+use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::error::{StatusCode, refusal};
+
+/// Whether an operation's answer must carry `status_code` (the document lists it in the
+/// answers of `authenticate` and `transfer-request` only; the provider notes say every
+/// answer has it; both shapes are accepted where the document leaves it out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StatusField {
+    Required,
+    Optional,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    status_code: Option<StatusCode>,
+    #[serde(default, deserialize_with = "opt_string")]
+    message: Option<String>,
+}
+
+/// Reads an answer: HTTP status, then `status_code`, then the typed body.
+pub(crate) fn read_answer<T: DeserializeOwned>(
+    op: &Operation,
+    resp: &Response,
+    status: StatusField,
+) -> Result<T, Error> {
+    if !resp.is_success() {
+        // Not documented: a 4xx that still says which code refused the call is a refusal.
+        if resp.status < 500
+            && let Ok(Envelope {
+                status_code: Some(code),
+                message,
+            }) = decode::json_plain::<Envelope>(op, &resp.body)
+            && !code.is_ok()
+        {
+            return Err(refusal(op, Some(resp.status), code, message));
+        }
+        return Err(resp.unexpected(op));
+    }
+    let envelope: Envelope = decode::json(op, &resp.body)?;
+    match envelope.status_code {
+        Some(StatusCode::Ok) => {}
+        Some(code) => return Err(refusal(op, Some(resp.status), code, envelope.message)),
+        None if status == StatusField::Optional => {}
+        None => {
+            let err = Error::Decode {
+                provider: op.provider,
+                operation: op.name,
+                path: "status_code".to_owned(),
+                message: "missing field `status_code`: the answer does not say whether the call succeeded"
+                    .to_owned(),
+                excerpt: kassa_core::secret::excerpt(&String::from_utf8_lossy(&resp.body), 0, 80),
+            };
+            return Err(if op.effect.changes_state() {
+                op.outcome_unknown(err)
+            } else {
+                err
+            });
+        }
+    }
+    decode::json(op, &resp.body)
+}
+
+/// A non-negative integer written as a number or as a string of digits.
+pub(crate) fn u64_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    d.deserialize_any(U64Visitor)
+}
+
+/// Like [`u64_lenient`] for optional fields: `null` is `None`.
+pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    d.deserialize_option(OptVisitor(U64Visitor))
+}
+
+/// Text written as a string or a number; `null` is the empty string.
+pub(crate) fn string_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(d.deserialize_option(OptVisitor(StringVisitor))?
+        .unwrap_or_default())
+}
+
+/// Optional text written as a string or a number; `null` is `None`.
+pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    d.deserialize_option(OptVisitor(StringVisitor))
+}
+
+struct U64Visitor;
+
+impl Visitor<'_> for U64Visitor {
+    type Value = u64;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a non-negative integer (number or string)")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+        Ok(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+        u64::try_from(v).map_err(|_| E::custom(format!("{v} is negative")))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
+        // `987654321.0`: accepted only when it is a whole number a float holds exactly.
+        if v.fract() == 0.0 && (0.0..9_007_199_254_740_992.0).contains(&v) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Ok(v as u64)
+        } else {
+            Err(E::custom(format!("{v} is not a whole non-negative number")))
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+        v.trim()
+            .parse()
+            .map_err(|_| E::custom(format!("`{v}` is not a non-negative integer")))
+    }
+}
+
+struct StringVisitor;
+
+impl Visitor<'_> for StringVisitor {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("text (string or number)")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+}
+
+/// Wraps a visitor so `null` (and an absent value) is `None`.
+struct OptVisitor<V>(V);
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for OptVisitor<V> {
+    type Value = Option<V::Value>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)?;
+        f.write_str(" or null")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self.0).map(Some)
+    }
+}
+
+/// Items of a list that may come as an object keyed by id: the key fills a missing id.
+pub(crate) trait KeyedById {
+    /// Sets the item's id from its key when the item has none.
+    fn fill_id(&mut self, key: u64);
+}
+
+/// A list written as an array, as an object keyed by id (values kept in document order),
+/// or as `null` (empty).
+pub(crate) fn list_or_map<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + KeyedById,
+{
+    struct ListVisitor<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de> + KeyedById> Visitor<'de> for ListVisitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list, or an object keyed by id")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(item) = seq.next_element()? {
+                out.push(item);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            while let Some((key, mut item)) = map.next_entry::<String, T>()? {
+                if let Ok(id) = key.trim().parse::<u64>() {
+                    item.fill_id(id);
+                }
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(ListVisitor(PhantomData))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Sample {
+        #[serde(deserialize_with = "u64_lenient")]
+        id: u64,
+        #[serde(default, deserialize_with = "opt_u64")]
+        parent: Option<u64>,
+        #[serde(default, deserialize_with = "string_lenient")]
+        name: String,
+        #[serde(default, deserialize_with = "opt_string")]
+        note: Option<String>,
+    }
+
+    impl KeyedById for Sample {
+        fn fill_id(&mut self, key: u64) {
+            if self.id == 0 {
+                self.id = key;
+            }
+        }
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Listing {
+        #[serde(default, deserialize_with = "list_or_map")]
+        items: Vec<Sample>,
+    }
+
+    #[test]
+    fn numbers_and_text_drift_into_one_type() {
+        let a: Sample =
+            serde_json::from_str(r#"{"id": "7", "parent": "3", "name": 42, "note": null}"#)
+                .expect("reads");
+        assert_eq!(
+            a,
+            Sample {
+                id: 7,
+                parent: Some(3),
+                name: "42".into(),
+                note: None
+            }
+        );
+        let b: Sample =
+            serde_json::from_str(r#"{"id": 7.0, "parent": null, "name": null}"#).expect("reads");
+        assert_eq!(b.id, 7);
+        assert_eq!(b.parent, None);
+        assert_eq!(b.name, "");
+        assert!(serde_json::from_str::<Sample>(r#"{"id": -1}"#).is_err());
+        assert!(serde_json::from_str::<Sample>(r#"{"id": 1.5}"#).is_err());
+        assert!(serde_json::from_str::<Sample>(r#"{"id": "x"}"#).is_err());
+    }
+
+    #[test]
+    fn lists_come_as_arrays_objects_or_null() {
+        let arr: Listing =
+            serde_json::from_str(r#"{"items": [{"id": 1}, {"id": 2}]}"#).expect("array");
+        assert_eq!(
+            arr.items.iter().map(|s| s.id).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        let keyed: Listing = serde_json::from_str(
+            r#"{"items": {"10": {"id": 0, "name": "ten"}, "2": {"id": 0, "name": "two"}}}"#,
+        )
+        .expect("object");
+        assert_eq!(
+            keyed
+                .items
+                .iter()
+                .map(|s| (s.id, s.name.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(10, "ten"), (2, "two")],
+            "document order kept, ids filled from keys"
+        );
+        let none: Listing = serde_json::from_str(r#"{"items": null}"#).expect("null");
+        assert!(none.items.is_empty());
+    }
+}
