@@ -294,6 +294,14 @@ impl OutcomeUnknown {
     }
 }
 
+impl std::error::Error for OutcomeUnknown {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
 impl fmt::Display for OutcomeUnknown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -337,8 +345,9 @@ pub enum Error {
     /// The provider refused the credentials or the token.
     #[error("authentication failed: {0}")]
     Auth(Box<Rejection>),
-    /// The request may have taken effect and its answer is unknown.
-    #[error("{0}")]
+    /// The request may have taken effect and its answer is unknown. Its `source()` is the
+    /// cause (the timeout, the reset, the unreadable answer).
+    #[error(transparent)]
     OutcomeUnknown(Box<OutcomeUnknown>),
     /// The request failed in transit on an operation that moves no money.
     #[error("{provider} {operation}: transport failure ({sent})")]
