@@ -149,7 +149,8 @@ async fn once_call_that_times_out_is_outcome_unknown_after_exactly_one_request()
         .execute(&Request::new(op, Method::Post, "/pay"))
         .await
         .expect_err("times out");
-    busy.await.expect("the busy task ends once the request arrived");
+    busy.await
+        .expect("the busy task ends once the request arrived");
     let unknown = err.outcome_unknown().expect("outcome unknown");
     assert_eq!(unknown.operation, "pay");
     assert_eq!(

@@ -1,1 +1,79 @@
-//! tmp
+//! # requisite-uz
+//!
+//! A typed async client for an Uzbek bank's partner API (v2) for payment orders by bank
+//! requisites: to a company's account ([`Client::payment`]) or to the state budget
+//! ([`Client::payment_budget`]), optionally funded from a UZCARD or HUMO card; their status
+//! ([`Client::payment_status`]); the partner's services ([`Client::services`]), balance
+//! ([`Client::balance`]) and statement ([`Client::statement`], [`Client::statement_rows`]).
+//!
+//! - HTTP Basic on every request; the password never reaches `Debug`, errors or traces.
+//! - Amounts are UZS [`Money`](kassa_core::Money), tiyin on the wire as the document writes
+//!   them (strings in requests and the balance, a number in the statement), never a float.
+//! - Every answer comes with HTTP 200; `status` and `code` are read and each documented code
+//!   becomes a typed [`Code`] with what the document says to do.
+//! - Payments are sent once. A lost answer, 1111 or 2222 is
+//!   [`OutcomeUnknown`](kassa_core::Error::OutcomeUnknown) naming `payment-status` and the
+//!   `orderId`; [`Client::pay_safely`] runs the recovery the document prescribes.
+//!
+//! ```no_run
+//! use kassa_core::{secret::CardNumber, Currency, Money};
+//! use requisite_uz::{CardType, Client, Order, PaymentRequest, SafeOutcome, SafePayOptions, ServiceId};
+//!
+//! # async fn run() -> Result<(), kassa_core::Error> {
+//! let client = Client::builder("https://bank.example")
+//!     .credentials("gray", "p@ssw0rd")
+//!     .build()?;
+//! client.services().await?; // remembered: payments are checked against the service type
+//!
+//! let order = PaymentRequest {
+//!     order_id: "009445151277".into(),
+//!     receiver_name: "Test".into(),
+//!     mfo_receiver: "01091".into(),
+//!     receiver_account: "29801000990248844444".into(),
+//!     inn_receiver: Some("123456789".into()),
+//!     purpose: "Test 24/7".into(),
+//!     service_id: ServiceId(35),
+//!     amount: Money::parse_major("5000", Currency::UZS)?,
+//!     commission_amount: Money::parse_major("200", Currency::UZS)?,
+//!     ref_number: Some("016351273642".into()),
+//!     card_type: Some(CardType::Humo),
+//!     card_number: Some(CardNumber::new("9860531554896678")?),
+//! };
+//! let done = client.pay_safely(&Order::from(order), &SafePayOptions::default()).await?;
+//! match done.outcome {
+//!     SafeOutcome::Posted(r) => println!("paid: doc {}", r.doc_id),
+//!     SafeOutcome::Deleted(_) => println!("refused by the bank"),
+//!     SafeOutcome::Pending(_) => println!("entered, not final yet"),
+//! }
+//! # Ok(()) }
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod account;
+mod client;
+pub mod error;
+mod payment;
+pub mod safe;
+mod services;
+pub mod wire;
+
+pub use account::{
+    Balance, BalanceRequest, Direction, StatementKind, StatementRequest, StatementRow,
+};
+pub use client::{Client, ClientBuilder};
+pub use error::{Code, code_of};
+pub use payment::{
+    CardType, PaymentBudgetRequest, PaymentRequest, PaymentResult, PaymentStatus,
+    PaymentStatusRequest,
+};
+pub use safe::{Order, SafeOutcome, SafePayOptions, SafePayment};
+pub use services::{Service, ServiceType, ServicesRequest};
+pub use wire::ServiceId;
+
+/// Re-exported: the paging stream's trait, and the date types of the statement.
+pub use futures_util::Stream;
+pub use time;
+
+/// The provider's name in the operation catalogue.
+pub const PROVIDER: &str = "requisite-uz";

@@ -1,0 +1,73 @@
+//! The operations the CLI can call: the provider catalogue's rows for the providers kassa
+//! ships, inbound rows excepted.
+
+/// One operation of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// Provider name (`anor-bm`).
+    pub provider: &'static str,
+    /// Operation name (`unregistered-check`).
+    pub operation: &'static str,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path template.
+    pub path: &'static str,
+    /// How it authenticates.
+    pub auth: &'static str,
+    /// Effect: read, auth, keyed, once.
+    pub effect: &'static str,
+}
+
+const TABLE: &str = include_str!("catalogue.tsv");
+
+/// Every callable operation, in catalogue order.
+pub fn entries() -> Vec<Entry> {
+    TABLE
+        .lines()
+        .filter_map(|line| {
+            let mut f = line.split('\t');
+            let e = Entry {
+                provider: f.next()?,
+                operation: f.next()?,
+                method: f.next()?,
+                path: f.next()?,
+                auth: f.next()?,
+                effect: f.next()?,
+            };
+            (e.effect != "inbound").then_some(e)
+        })
+        .collect()
+}
+
+/// The providers, in catalogue order.
+pub fn providers() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for e in entries() {
+        if !out.contains(&e.provider) {
+            out.push(e.provider);
+        }
+    }
+    out
+}
+
+/// Looks one operation up.
+pub fn find(provider: &str, operation: &str) -> Option<Entry> {
+    entries()
+        .into_iter()
+        .find(|e| e.provider == provider && e.operation == operation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_three_providers_are_complete() {
+        let count = |p: &str| entries().iter().filter(|e| e.provider == p).count();
+        assert_eq!(count("anor-bm"), 15);
+        assert_eq!(count("requisite-uz"), 6);
+        assert_eq!(count("mobilnik"), 6);
+        assert_eq!(providers(), vec!["mobilnik", "requisite-uz", "anor-bm"]);
+        assert_eq!(find("anor-bm", "status").map(|e| e.effect), Some("read"));
+    }
+}

@@ -1,0 +1,307 @@
+//! Wire shapes: lenient readers for fields whose JSON type drifts, the date formats, and
+//! [`from_json`], which reads a request from a JSON object of wire-named fields (for a CLI).
+//!
+//! ```
+//! use requisite_uz::{wire, BalanceRequest, ServiceId};
+//!
+//! let req: BalanceRequest = wire::from_json(r#"{"serviceId": "2"}"#)?;
+//! assert_eq!(req.service_id, ServiceId(2));
+//! let err = wire::from_json::<BalanceRequest>(r#"{"serviceId": "two"}"#).unwrap_err();
+//! assert_eq!(err.field(), Some("serviceId"));
+//! # Ok::<(), kassa_core::Error>(())
+//! ```
+
+use std::fmt;
+
+use kassa_core::Error;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// Reads a request (or any wire type) from JSON text with the document's field names.
+/// A failure is [`Error::InvalidInput`] naming the field's JSON path (`cardType`,
+/// `amount`); the reason is redacted, so a card number given in the wrong shape is never
+/// repeated.
+///
+/// ```
+/// use requisite_uz::{wire, PaymentStatusRequest};
+/// let req: PaymentStatusRequest = wire::from_json(r#"{"orderId": "009445151277"}"#)?;
+/// assert_eq!(req.order_id, "009445151277");
+/// # Ok::<(), kassa_core::Error>(())
+/// ```
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let reason = kassa_core::secret::redact_text(&e.into_inner().to_string());
+        let missing = reason
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(name, _)| name.to_owned());
+        let field = match (path.as_str(), missing) {
+            (".", Some(name)) => name,
+            (".", None) => "body".to_owned(),
+            (_, Some(name)) => format!("{path}.{name}"),
+            (_, None) => path,
+        };
+        Error::invalid(field, reason)
+    })?;
+    de.end()
+        .map_err(|e| Error::invalid("body", kassa_core::secret::redact_text(&e.to_string())))?;
+    Ok(value)
+}
+
+/// A service's id (`id` in services, `serviceId` elsewhere). It travels as a number in the
+/// services and statement answers and the statement request, and as a string (`"2"`) in
+/// payment bodies; it is read from either.
+///
+/// ```
+/// use requisite_uz::ServiceId;
+/// let id: ServiceId = serde_json::from_str("\"34\"")?;
+/// assert_eq!(id, ServiceId(34));
+/// assert_eq!(serde_json::to_string(&id)?, "34");
+/// assert_eq!(id.to_string(), "34");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceId(pub u64);
+
+impl fmt::Display for ServiceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl From<u64> for ServiceId {
+    fn from(id: u64) -> ServiceId {
+        ServiceId(id)
+    }
+}
+
+impl Serialize for ServiceId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ServiceId, D::Error> {
+        unsigned(d).map(ServiceId)
+    }
+}
+
+/// `serialize_with`/`deserialize_with` for a [`ServiceId`] written as a string (`"2"`), as in
+/// the payment bodies.
+pub(crate) mod service_id_string {
+    use super::ServiceId;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(id: &ServiceId, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&id.0)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ServiceId, D::Error> {
+        ServiceId::deserialize(d)
+    }
+}
+
+/// Reads an unsigned integer given as a JSON number or a string of digits.
+pub(crate) fn unsigned<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = u64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a non-negative integer, as a number or a string of digits")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::custom(format!("{v} is negative")))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+            let t = v.trim();
+            if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(E::custom(format!("`{v}` is not a string of digits")));
+            }
+            t.parse()
+                .map_err(|_| E::custom(format!("`{v}` does not fit in 64 bits")))
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Reads text given as a string, a number or `null` (`null` is the empty string).
+pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or a number")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+            Ok(String::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<String, E> {
+            Ok(String::new())
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Reads a flag given as `true`/`false`, `0`/`1` or `"0"`/`"1"`/`"true"`/`"false"`.
+pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("true, false, 0 or 1")
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+            match v {
+                0 => Ok(false),
+                1 => Ok(true),
+                _ => Err(E::custom(format!("{v} is not a flag"))),
+            }
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+            u64::try_from(v)
+                .map_err(|_| E::custom(format!("{v} is not a flag")))
+                .and_then(|u| self.visit_u64(u))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+            match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" => Ok(true),
+                "false" | "0" => Ok(false),
+                _ => Err(E::custom(format!("`{v}` is not a flag"))),
+            }
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Reads the envelope's `code`: a number, a string, or `null`.
+pub(crate) fn code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a code, as a number or a string")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.trim().to_owned()))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+// `YYYY-MM-DD`, as in fromDate and toDate.
+time::serde::format_description!(pub(crate) date, Date, "[year]-[month]-[day]");
+
+// `YYYY-MM-DD HH:MM:SS`, as in the statement's docDate and paymentDate.
+time::serde::format_description!(
+    pub(crate) date_time,
+    PrimitiveDateTime,
+    "[year]-[month]-[day] [hour]:[minute]:[second]"
+);
+
+/// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
+pub(crate) fn path_segment(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for b in raw.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Drift {
+        #[serde(deserialize_with = "text")]
+        t: String,
+        #[serde(deserialize_with = "flag")]
+        f: bool,
+        #[serde(deserialize_with = "unsigned")]
+        u: u64,
+    }
+
+    #[test]
+    fn drifting_types_are_read_into_one_rust_type() {
+        for (json, t, f, u) in [
+            (r#"{"t":"a","f":true,"u":1}"#, "a", true, 1),
+            (
+                r#"{"t":12,"f":"0","u":"2111291793"}"#,
+                "12",
+                false,
+                2_111_291_793,
+            ),
+            (r#"{"t":null,"f":1,"u":0}"#, "", true, 0),
+        ] {
+            let d: Drift = serde_json::from_str(json).expect(json);
+            assert_eq!((d.t.as_str(), d.f, d.u), (t, f, u), "{json}");
+        }
+        for bad in [
+            r#"{"t":"a","f":2,"u":1}"#,
+            r#"{"t":"a","f":true,"u":-1}"#,
+            r#"{"t":"a","f":true,"u":"1a"}"#,
+        ] {
+            assert!(serde_json::from_str::<Drift>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn path_segments_are_escaped() {
+        assert_eq!(path_segment("009445151277"), "009445151277");
+        assert_eq!(path_segment("5153f545-52bf_x.y~z"), "5153f545-52bf_x.y~z");
+        assert_eq!(path_segment("a/b?c#д"), "a%2Fb%3Fc%23%D0%B4");
+    }
+
+    #[test]
+    fn from_json_names_the_field_and_rejects_trailing_text() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct R {
+            #[serde(rename = "serviceId")]
+            service_id: ServiceId,
+        }
+        let err = from_json::<R>(r#"{"serviceId": -1}"#).unwrap_err();
+        assert_eq!(err.field(), Some("serviceId"));
+        let err = from_json::<R>(r#"{"serviceId": 1} x"#).unwrap_err();
+        assert_eq!(err.field(), Some("body"));
+        let err = from_json::<R>("{}").unwrap_err();
+        assert_eq!(err.field(), Some("serviceId"), "{err}");
+    }
+}
