@@ -6,7 +6,7 @@ use std::fmt;
 
 use kassa_core::Currency;
 use kassa_core::secret::{ExposeSecret, SecretString};
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 
@@ -377,85 +377,28 @@ impl<'de> Deserialize<'de> for Decimal {
     }
 }
 
-/// Reads a string, or a number / boolean written where the tables say String.
-pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    struct V;
-    impl Visitor<'_> for V {
-        type Value = String;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string or a number")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-            Ok(v.to_owned())
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
-            Ok(v)
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
-            Ok(v.to_string())
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
-            Ok(v.to_string())
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
-            Ok(v.to_string())
-        }
-    }
-    d.deserialize_any(V)
-}
+// Drifting field types are read by kassa-core's shared decoders.
+pub(crate) use kassa_core::lenient::text as lenient_string;
 
 /// `Option<String>` that also takes numbers.
 pub(crate) mod opt_string {
-    use super::*;
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        #[derive(Deserialize)]
-        struct W(#[serde(deserialize_with = "lenient_string")] String);
-        Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
-    }
+    pub(crate) use kassa_core::lenient::text_opt as deserialize;
 }
 
 /// An integer written as a number or as a string of digits.
 pub(crate) mod int {
-    use super::*;
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = i64;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an integer, as a number or a string of digits")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
-                Ok(v)
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
-                i64::try_from(v).map_err(|_| E::custom("integer too large"))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-                v.trim()
-                    .parse()
-                    .map_err(|_| E::custom(format!("not an integer: {v:?}")))
-            }
-        }
-        d.deserialize_any(V)
-    }
+    pub(crate) use kassa_core::lenient::int as deserialize;
 
     /// For `Option<i64>` fields (`null` or absent is `None`).
     pub(crate) mod option {
-        use super::*;
-
-        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
-            d: D,
-        ) -> Result<Option<i64>, D::Error> {
-            #[derive(Deserialize)]
-            struct W(#[serde(deserialize_with = "super::deserialize")] i64);
-            Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
-        }
+        pub(crate) use kassa_core::lenient::int_opt as deserialize;
     }
 
     /// Writes the integer as a string (what the examples send for some ids).
-    pub(crate) fn serialize_as_string<S: Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize_as_string<S: serde::Serializer>(
+        v: &i64,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.collect_str(v)
     }
 }

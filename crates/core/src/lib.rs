@@ -33,6 +33,7 @@
 pub mod decode;
 pub mod engine;
 pub mod error;
+pub mod lenient;
 pub mod money;
 pub mod request;
 pub mod retry;

@@ -71,99 +71,10 @@ pub(crate) fn read_answer<T: DeserializeOwned>(
     decode::json(op, &resp.body)
 }
 
-/// A non-negative integer written as a number or as a string of digits.
-pub(crate) fn u64_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    d.deserialize_any(U64Visitor)
-}
-
-/// Like [`u64_lenient`] for optional fields: `null` is `None`.
-pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    d.deserialize_option(OptVisitor(U64Visitor))
-}
-
-/// Text written as a string or a number; `null` is the empty string.
-pub(crate) fn string_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(d.deserialize_option(OptVisitor(StringVisitor))?
-        .unwrap_or_default())
-}
-
-/// Optional text written as a string or a number; `null` is `None`.
-pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    d.deserialize_option(OptVisitor(StringVisitor))
-}
-
-struct U64Visitor;
-
-impl Visitor<'_> for U64Visitor {
-    type Value = u64;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a non-negative integer (number or string)")
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
-        Ok(v)
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-        u64::try_from(v).map_err(|_| E::custom(format!("{v} is negative")))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
-        // `987654321.0`: accepted only when it is a whole number a float holds exactly.
-        if v.fract() == 0.0 && (0.0..9_007_199_254_740_992.0).contains(&v) {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            Ok(v as u64)
-        } else {
-            Err(E::custom(format!("{v} is not a whole non-negative number")))
-        }
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-        v.trim()
-            .parse()
-            .map_err(|_| E::custom(format!("`{v}` is not a non-negative integer")))
-    }
-}
-
-struct StringVisitor;
-
-impl Visitor<'_> for StringVisitor {
-    type Value = String;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("text (string or number)")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_owned())
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
-        Ok(v)
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-}
-
-/// Wraps a visitor so `null` (and an absent value) is `None`.
-struct OptVisitor<V>(V);
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for OptVisitor<V> {
-    type Value = Option<V::Value>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)?;
-        f.write_str(" or null")
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self.0).map(Some)
-    }
-}
+// Drifting field types are read by kassa-core's shared decoders.
+pub(crate) use kassa_core::lenient::{
+    text as string_lenient, text_opt as opt_string, uint as u64_lenient, uint_opt as opt_u64,
+};
 
 /// Items of a list that may come as an object keyed by id: the key fills a missing id.
 pub(crate) trait KeyedById {
