@@ -470,15 +470,7 @@ impl PaymentRequest {
     /// assert_eq!(req.validate_for(&service).unwrap_err().field(), Some("refNumber"));
     /// ```
     pub fn validate_for(&self, service: &Service) -> Result<(), Error> {
-        if service.id != self.service_id {
-            return Err(Error::invalid(
-                "serviceId",
-                format!(
-                    "is {}, but the service passed is {}",
-                    self.service_id, service.id
-                ),
-            ));
-        }
+        crate::services::same_service(self.service_id, service)?;
         self.check(Some(service))
     }
 
@@ -510,15 +502,7 @@ impl PaymentBudgetRequest {
     /// Checks every field and the card fields `service` requires (see
     /// [`PaymentRequest::validate_for`]).
     pub fn validate_for(&self, service: &Service) -> Result<(), Error> {
-        if service.id != self.service_id {
-            return Err(Error::invalid(
-                "serviceId",
-                format!(
-                    "is {}, but the service passed is {}",
-                    self.service_id, service.id
-                ),
-            ));
-        }
+        crate::services::same_service(self.service_id, service)?;
         self.check(Some(service))
     }
 

@@ -165,12 +165,7 @@ impl Client {
     ) -> Result<Option<Service>, Error> {
         let found = match given {
             Some(service) => {
-                if service.id != id {
-                    return Err(Error::invalid(
-                        "serviceId",
-                        format!("is {id}, but the service passed is {}", service.id),
-                    ));
-                }
+                same_service(id, service)?;
                 service.clone()
             }
             None => {
@@ -197,5 +192,17 @@ impl Client {
             ));
         }
         Ok(Some(found))
+    }
+}
+
+/// Refuses a service that is not the request's `serviceId`.
+pub(crate) fn same_service(id: ServiceId, service: &Service) -> Result<(), Error> {
+    if service.id == id {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "serviceId",
+            format!("is {id}, but the service passed is {}", service.id),
+        ))
     }
 }
