@@ -73,7 +73,7 @@ struct CallArgs {
     /// The request as one JSON object with the provider's wire names, or @FILE.
     #[arg(long)]
     params: Option<String>,
-    /// The provider's base URL (else KASSA_<PROVIDER>_URL, else the embedded sandbox).
+    /// The provider's base URL (else `KASSA_<PROVIDER>_URL`, else the embedded sandbox).
     #[arg(long)]
     base_url: Option<String>,
     /// Bound on the whole call, retries included, in seconds.
