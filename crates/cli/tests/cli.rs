@@ -800,3 +800,45 @@ async fn trace_logs_hold_no_password_token_or_card_number() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_standalone_sandbox_prints_its_urls_and_serves_every_provider() {
+    use std::io::BufRead as _;
+    let mut child = Command::new(KASSA)
+        .args(["sandbox", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kassa sandbox starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let first = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map(|_| line)
+    })
+    .await
+    .expect("read finishes")
+    .expect("a first line");
+    let started: Value = serde_json::from_str(&first).expect("the first stdout line is JSON");
+    let requisite = started["providers"]["requisite-uz"]
+        .as_str()
+        .expect("a URL per provider")
+        .to_owned();
+    assert!(
+        started["providers"]["anor-bm"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/anor-bm"))
+    );
+    let answer = reqwest::Client::new()
+        .get(format!("{requisite}/api/v2/services"))
+        .basic_auth("test-user", Some("test-password"))
+        .send()
+        .await
+        .expect("the sandbox answers");
+    assert_eq!(answer.status().as_u16(), 200);
+    let body: Value = serde_json::from_slice(&answer.bytes().await.expect("body")).expect("JSON");
+    assert_eq!(body["status"], "success");
+    let _ = child.kill();
+    let _ = child.wait();
+}
