@@ -486,6 +486,28 @@ async fn mobilnik_operations_chain_against_a_live_sandbox() {
     .await
     .json();
     assert_eq!(who["customer_name"], seed::REQUISITE_NAME);
+    // --params @FILE reads the same object from a file
+    let file = std::env::temp_dir().join(format!("kassa-cli-params-{}.json", std::process::id()));
+    std::fs::write(
+        &file,
+        json!({"service_id": 1, "requisite": seed::REQUISITE}).to_string(),
+    )
+    .expect("params file");
+    let at_file = format!("@{}", file.display());
+    let from_file = kassa(
+        &[
+            "mobilnik",
+            "check-requisite",
+            "--params",
+            &at_file,
+            "--base-url",
+            &url,
+        ],
+        &env,
+    )
+    .await;
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(from_file.json()["customer_name"], seed::REQUISITE_NAME);
     let paid_run = call(
         "payment",
         json!({"service_id": 1, "requisite": seed::REQUISITE, "amount": "43.00"}),
