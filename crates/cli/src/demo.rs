@@ -160,103 +160,76 @@ async fn anor_bm(sandbox: &Sandbox, tour: &mut Tour) {
     };
 
     // check, then pay with the card holder's code
-    let (bill, o) = expect(
-        client
-            .unregistered_check(&check(sum(1_500), "demo-pay-1"))
-            .await,
-        |b| match b.status {
-            BillStatus::CheckOk => Ok(format!("bill {} CHECK_OK for {}", b.id, show(b.amount))),
-            ref s => Err(format!("bill {} is {s:?}, expected CHECK_OK", b.id)),
-        },
-    );
-    if !tour.step(P, "unregistered-check", o) {
+    let answer = client
+        .unregistered_check(&check(sum(1_500), "demo-pay-1"))
+        .await;
+    let Some(bill) = bill_step(
+        tour,
+        "unregistered-check",
+        answer,
+        BillStatus::CheckOk,
+        |b| format!("for {}", show(b.amount)),
+    ) else {
         return;
-    }
-    let bill_id = bill.map_or(0, |b| b.id);
-    let (_, o) = expect(
-        client
-            .unregistered_pay(&PayRequest::new(bill_id, otp.clone()))
-            .await,
-        |b| {
-            want(
-                b.status == BillStatus::Success,
-                format!("bill {} SUCCESS, card {pan} debited", b.id),
-                &b.status,
-            )
-        },
+    };
+    let answer = client
+        .unregistered_pay(&PayRequest::new(bill.id, otp.clone()))
+        .await;
+    bill_step(
+        tour,
+        "unregistered-pay",
+        answer,
+        BillStatus::Success,
+        |_| format!("card {pan} debited"),
     );
-    tour.step(P, "unregistered-pay", o);
-    let (_, o) = expect(client.status(&StatusRequest::bill(bill_id)).await, |b| {
-        want(
-            b.status == BillStatus::Success,
-            format!("bill {} reads SUCCESS", b.id),
-            &b.status,
-        )
+    let answer = client.status(&StatusRequest::bill(bill.id)).await;
+    bill_step(tour, "status", answer, BillStatus::Success, |_| {
+        "read back".into()
     });
-    tour.step(P, "status", o);
 
     // check, hold, confirm
     let held = sum(2_000);
-    let (bill, o) = expect(
-        client.unregistered_check(&check(held, "demo-hold-1")).await,
-        |b| {
-            want(
-                b.status == BillStatus::CheckOk,
-                format!("bill {} CHECK_OK", b.id),
-                &b.status,
-            )
-        },
-    );
-    tour.step(P, "unregistered-check", o);
-    let hold_id = bill.map_or(0, |b| b.id);
-    let (_, o) = expect(
-        client.hold(&PayRequest::new(hold_id, otp.clone())).await,
-        |b| {
-            want(
-                b.status == BillStatus::HoldSuccess,
-                format!("bill {} HOLD_SUCCESS, {} held", b.id, show(b.amount)),
-                &b.status,
-            )
-        },
-    );
-    tour.step(P, "hold", o);
-    let (_, o) = expect(client.hold_confirm(&BillRequest::new(hold_id)).await, |b| {
-        want(
-            b.status == BillStatus::Success,
-            format!("bill {} SUCCESS, hold charged", b.id),
-            &b.status,
-        )
-    });
-    tour.step(P, "hold-confirm", o);
+    let answer = client.unregistered_check(&check(held, "demo-hold-1")).await;
+    if let Some(bill) = bill_step(
+        tour,
+        "unregistered-check",
+        answer,
+        BillStatus::CheckOk,
+        |_| String::new(),
+    ) {
+        let answer = client.hold(&PayRequest::new(bill.id, otp.clone())).await;
+        bill_step(tour, "hold", answer, BillStatus::HoldSuccess, |b| {
+            format!("{} held", show(b.amount))
+        });
+        let answer = client.hold_confirm(&BillRequest::new(bill.id)).await;
+        bill_step(tour, "hold-confirm", answer, BillStatus::Success, |_| {
+            "hold charged".into()
+        });
+    }
 
     // check, hold, release part of it
-    let (bill, o) = expect(
-        client.unregistered_check(&check(held, "demo-hold-2")).await,
-        |b| {
-            want(
-                b.status == BillStatus::CheckOk,
-                format!("bill {} CHECK_OK", b.id),
-                &b.status,
-            )
-        },
-    );
-    tour.step(P, "unregistered-check", o);
-    let part_id = bill.map_or(0, |b| b.id);
-    let (_, o) = expect(
-        client.hold(&PayRequest::new(part_id, otp.clone())).await,
-        |b| {
-            want(
-                b.status == BillStatus::HoldSuccess,
-                format!("bill {} HOLD_SUCCESS", b.id),
-                &b.status,
-            )
-        },
-    );
-    tour.step(P, "hold", o);
+    let answer = client.unregistered_check(&check(held, "demo-hold-2")).await;
+    let Some(bill) = bill_step(
+        tour,
+        "unregistered-check",
+        answer,
+        BillStatus::CheckOk,
+        |_| String::new(),
+    ) else {
+        return;
+    };
+    let answer = client.hold(&PayRequest::new(bill.id, otp.clone())).await;
+    if bill_step(tour, "hold", answer, BillStatus::HoldSuccess, |_| {
+        String::new()
+    })
+    .is_none()
+    {
+        return;
+    }
     let released = sum(500);
     let (_, o) = expect(
         client
-            .hold_reverse_partial(&ReversePartialRequest::new(part_id, released))
+            .hold_reverse_partial(&ReversePartialRequest::new(bill.id, released))
             .await,
         |b| {
             let left = held.checked_sub(released).ok();
@@ -275,6 +248,36 @@ async fn anor_bm(sandbox: &Sandbox, tour: &mut Tour) {
         },
     );
     tour.step(P, "hold-reverse-partial", o);
+}
+
+/// Records an anor-bm step that succeeded when the bill reached `wanted`; gives the bill
+/// back when it did, so the next step can use it.
+fn bill_step(
+    tour: &mut Tour,
+    name: &'static str,
+    answer: Result<anor_bm::Bill, kassa_core::Error>,
+    wanted: anor_bm::BillStatus,
+    detail: impl FnOnce(&anor_bm::Bill) -> String,
+) -> Option<anor_bm::Bill> {
+    let (bill, outcome) = expect(answer, |b| {
+        if b.status == wanted {
+            Ok(format!("bill {} {} {}", b.id, wanted.as_str(), detail(b))
+                .trim_end()
+                .to_owned())
+        } else {
+            Err(format!(
+                "bill {} is {}, expected {}",
+                b.id,
+                b.status.as_str(),
+                wanted.as_str()
+            ))
+        }
+    });
+    if tour.step("anor-bm", name, outcome) {
+        bill
+    } else {
+        None
+    }
 }
 
 async fn requisite_uz(sandbox: &Sandbox, tour: &mut Tour) {
@@ -514,12 +517,4 @@ async fn mobilnik(sandbox: &Sandbox, tour: &mut Tour) {
 
 fn show(m: Option<Money>) -> String {
     m.map_or_else(|| "no amount".to_owned(), |m| m.to_string())
-}
-
-fn want(ok: bool, detail: String, got: &impl std::fmt::Debug) -> Result<String, String> {
-    if ok {
-        Ok(detail)
-    } else {
-        Err(format!("got {got:?}"))
-    }
 }
