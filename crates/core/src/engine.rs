@@ -370,6 +370,12 @@ impl Engine {
                 (Some(a), Some(r)) => Some(a.min(r)),
                 (a, r) => a.or(r),
             };
+            // Which limit a timeout is: the attempt's, or what was left of the call's.
+            let by_deadline = match (attempt_limit, remaining) {
+                (Some(a), Some(r)) => r < a,
+                (None, Some(_)) => true,
+                _ => false,
+            };
             let sending = self.transport.send(&self.base_url, req);
             let result = match limit {
                 Some(limit) => match tokio::time::timeout(limit, sending).await {
@@ -377,7 +383,14 @@ impl Engine {
                     Err(_) => Err(TransportError {
                         sent: Sent::Maybe,
                         timeout: true,
-                        source: format!("timed out after {}", human_duration(limit)).into(),
+                        source: match total {
+                            Some(total) if by_deadline => format!(
+                                "timed out after {} (the call's deadline)",
+                                human_duration(total)
+                            ),
+                            _ => format!("timed out after {}", human_duration(limit)),
+                        }
+                        .into(),
                     }),
                 },
                 None => sending.await,

@@ -560,13 +560,48 @@ fn near_secret(body: &[u8], start: usize, end: usize) -> bool {
     openings
         .into_iter()
         .chain(string_open)
-        .filter(|&p| p < from)
         .any(|p| has_secret_key(&body[p.saturating_sub(SECRET_MARGIN)..p]))
 }
 
+/// True when `bytes` hold a key naming a secret, also when it is damaged: a space put in,
+/// one letter missing, added or changed (`passord`, `acces_token`), case changed.
 fn has_secret_key(bytes: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
-    SECRET_KEYS.iter().any(|k| text.contains(k))
+    let text: String = String::from_utf8_lossy(bytes)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .any(secret_word)
+}
+
+fn secret_word(word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    if SECRET_KEYS.iter().any(|k| word.contains(k)) {
+        return true;
+    }
+    let w = word.as_bytes();
+    SECRET_KEYS.iter().filter(|k| k.len() >= 5).any(|k| {
+        let k = k.as_bytes();
+        (k.len() - 1..=k.len() + 1)
+            .any(|len| len <= w.len() && w.windows(len).any(|part| within_one_edit(part, k)))
+    })
+}
+
+/// True when `a` becomes `b` by at most one insertion, deletion or substitution.
+fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        short[prefix + 1.min(short.len() - prefix)..] == long[prefix + 1.min(long.len() - prefix)..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
 }
 
 /// The client's own secrets, removed by value from provider text quoted in errors.
