@@ -691,8 +691,8 @@ impl Scrubber {
             if let Some(rest) = out.strip_suffix('…') {
                 for &(i, _) in chars.iter().skip(MIN_SECRET_LEN) {
                     let prefix = &secret[..i];
-                    if rest.ends_with(prefix) {
-                        out = format!("{}{REDACTED}…", &rest[..rest.len() - prefix.len()]);
+                    if let Some(head) = rest.strip_suffix(prefix) {
+                        out = format!("{head}{REDACTED}…");
                         break;
                     }
                 }
