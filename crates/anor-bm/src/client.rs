@@ -90,6 +90,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     timeouts: Timeouts,
     refresh_ahead: Duration,
+    tls: kassa_core::Tls,
+    max_answer_bytes: Option<usize>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -101,6 +103,8 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("timeouts", &self.timeouts)
             .field("refresh_ahead", &self.refresh_ahead)
+            .field("tls", &self.tls)
+            .field("max_answer_bytes", &self.max_answer_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -155,6 +159,34 @@ impl ClientBuilder {
         self
     }
 
+    /// TLS settings from PEM bytes: the bank's private CA, a client certificate (mutual
+    /// TLS), native roots (with the `native-roots` feature). A bad PEM fails
+    /// [`ClientBuilder::build`] naming `tls.root_pem` or `tls.identity_pem`.
+    ///
+    /// ```
+    /// let err = anor_bm::Client::builder("https://bank.example", "u", "p")
+    ///     .tls(kassa_core::Tls::new().add_root_pem(b"not a pem".to_vec()))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.field(), Some("tls.root_pem"));
+    /// ```
+    pub fn tls(mut self, tls: kassa_core::Tls) -> ClientBuilder {
+        self.tls = tls;
+        self
+    }
+
+    /// Caps an answer's size in bytes (default 32 MiB); a larger one fails the call
+    /// (outcome-unknown on a payment).
+    ///
+    /// ```
+    /// let c = anor_bm::Client::builder("http://h:1", "u", "p").max_answer_bytes(8 << 20).build();
+    /// assert!(c.is_ok());
+    /// ```
+    pub fn max_answer_bytes(mut self, limit: usize) -> ClientBuilder {
+        self.max_answer_bytes = Some(limit);
+        self
+    }
+
     /// Builds the client; fails when the base URL is not an absolute http(s) URL or the
     /// username is empty. Nothing is sent until the first call.
     ///
@@ -168,7 +200,14 @@ impl ClientBuilder {
         }
         let mut engine = Engine::builder(PROVIDER, self.base_url)
             .retry(self.retry)
-            .timeouts(self.timeouts);
+            .timeouts(self.timeouts)
+            .tls(self.tls)
+            .secret(kassa_core::secret::ExposeSecret::expose_secret(
+                &self.password,
+            ));
+        if let Some(limit) = self.max_answer_bytes {
+            engine = engine.max_answer_bytes(limit);
+        }
         if let Some(t) = self.transport {
             engine = engine.transport(t);
         }
@@ -206,6 +245,8 @@ impl Client {
             retry: RetryPolicy::default(),
             timeouts: Timeouts::default(),
             refresh_ahead: Duration::from_secs(60),
+            tls: kassa_core::Tls::default(),
+            max_answer_bytes: None,
         }
     }
 
@@ -302,6 +343,7 @@ impl Client {
                 },
             )
             .await
+            .map_err(|e| self.inner.engine.scrub_error(e))
     }
 }
 

@@ -43,27 +43,36 @@ pub fn json_plain<T: DeserializeOwned>(op: &Operation, body: &[u8]) -> Result<T,
         };
     result.map_err(|(path, inner)| {
         let offset = byte_offset(body, inner.line(), inner.column());
-        let text = String::from_utf8_lossy(body);
-        let message = if secret_path(&path) {
-            "invalid value in a secret field (value hidden)".to_owned()
+        let (message, excerpt) = if secret_path(&path) {
+            (
+                "invalid value in a secret field (value hidden)".to_owned(),
+                secret::EXCERPT_WITHHELD.to_owned(),
+            )
         } else {
-            secret::redact_text(&inner.to_string())
+            (
+                secret::redact_text(&inner.to_string()),
+                secret::excerpt_bytes(body, offset, 80),
+            )
         };
         Error::Decode {
             provider: op.provider,
             operation: op.name,
             path,
             message,
-            excerpt: secret::excerpt(&text, offset, 80),
+            excerpt,
         }
     })
 }
 
+/// True when any part of the JSON path names a secret, or its last part a card.
 fn secret_path(path: &str) -> bool {
-    let last = path.rsplit('.').next().unwrap_or(path).to_ascii_lowercase();
-    ["password", "token", "secret", "pan", "otp", "card"]
-        .iter()
-        .any(|k| last.contains(k))
+    let mut parts = path.split(['.', '[', ']']).filter(|p| !p.is_empty());
+    let last = path
+        .rsplit(['.', '['])
+        .next()
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    parts.any(secret::is_secret_key) || ["pan", "card"].iter().any(|k| last.contains(k))
 }
 
 fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {

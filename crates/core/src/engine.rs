@@ -12,16 +12,25 @@
 //! ```
 
 use std::fmt;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use crate::error::{Error, Sent};
+use crate::error::{BoxError, Error, Sent};
 use crate::request::{Request, Response, Timeouts};
 use crate::retry::{RetryBudget, RetryPolicy};
-use crate::transport::{ReqwestTransport, Transport, TransportError, retry_after};
+use crate::secret::Scrubber;
+use crate::tls::Tls;
+use crate::transport::{
+    AnswerTooLarge, DEFAULT_MAX_ANSWER_BYTES, ReqwestTransport, Transport, TransportError,
+    human_duration, retry_after,
+};
+
+/// The wall clock the engine reads to turn a `Retry-After` date into a wait; tests set
+/// their own with [`EngineBuilder::clock`].
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 /// Sends requests for one provider client. Cheap to clone; clones share the retry budget.
 #[derive(Clone)]
@@ -32,6 +41,9 @@ pub struct Engine {
     retry: RetryPolicy,
     timeouts: Timeouts,
     budget: Arc<RetryBudget>,
+    max_answer_bytes: usize,
+    secrets: Arc<RwLock<Scrubber>>,
+    clock: Clock,
 }
 
 impl fmt::Debug for Engine {
@@ -43,7 +55,8 @@ impl fmt::Debug for Engine {
             .field("retry", &self.retry)
             .field("timeouts", &self.timeouts)
             .field("budget", &self.budget.available())
-            .finish()
+            .field("max_answer_bytes", &self.max_answer_bytes)
+            .finish_non_exhaustive()
     }
 }
 
@@ -59,7 +72,6 @@ impl fmt::Debug for Engine {
 /// assert_eq!(engine.base_url(), "https://www.mobilnik.kg:6666");
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
-#[derive(Debug)]
 pub struct EngineBuilder {
     provider: &'static str,
     base_url: String,
@@ -67,6 +79,26 @@ pub struct EngineBuilder {
     retry: RetryPolicy,
     timeouts: Timeouts,
     budget: Option<Arc<RetryBudget>>,
+    tls: Tls,
+    max_answer_bytes: usize,
+    secrets: Scrubber,
+    clock: Option<Clock>,
+}
+
+impl fmt::Debug for EngineBuilder {
+    /// The base URL's user and password, and every registered secret, stay hidden.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EngineBuilder")
+            .field("provider", &self.provider)
+            .field("base_url", &crate::secret::redact_text(&self.base_url))
+            .field("transport", &self.transport)
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
+            .field("tls", &self.tls)
+            .field("max_answer_bytes", &self.max_answer_bytes)
+            .field("secrets", &self.secrets.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl EngineBuilder {
@@ -94,7 +126,72 @@ impl EngineBuilder {
         self
     }
 
-    /// Builds the engine; fails when the base URL is not an absolute http(s) URL.
+    /// Sets the TLS settings of the default transport: a private CA, a client certificate
+    /// (mutual TLS), native roots. Ignored when [`EngineBuilder::transport`] is set.
+    ///
+    /// ```
+    /// let err = kassa_core::Engine::builder("p", "https://h")
+    ///     .tls(kassa_core::Tls::new().identity_pem(b"not pem".to_vec()))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.field(), Some("tls.identity_pem"));
+    /// ```
+    pub fn tls(mut self, tls: Tls) -> EngineBuilder {
+        self.tls = tls;
+        self
+    }
+
+    /// Caps an answer's size, in bytes (default
+    /// [`DEFAULT_MAX_ANSWER_BYTES`](crate::transport::DEFAULT_MAX_ANSWER_BYTES), 32 MiB).
+    /// A larger answer fails the call: outcome-unknown on an operation that moves money
+    /// (the provider did receive it), a transport error otherwise. It is never retried.
+    ///
+    /// ```
+    /// let e = kassa_core::Engine::builder("p", "http://h").max_answer_bytes(1 << 20).build()?;
+    /// assert_eq!(e.max_answer_bytes(), 1 << 20);
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn max_answer_bytes(mut self, limit: usize) -> EngineBuilder {
+        self.max_answer_bytes = limit;
+        self
+    }
+
+    /// Registers one of the client's own secrets (a password, an API key) so that
+    /// [`Engine::scrub_error`] removes it from any provider text an error quotes, even
+    /// when the provider echoes it back somewhere no key names it. Values shorter than 4
+    /// characters are not registered (removing them would mangle every message).
+    ///
+    /// ```
+    /// use kassa_core::{Engine, Error, RawCode};
+    /// let engine = Engine::builder("p", "http://h").secret("hunter2!").build()?;
+    /// let err = Error::auth("p", "login", Some(401), RawCode("bad".into()), "user agent/hunter2! refused");
+    /// assert!(!engine.scrub_error(err).to_string().contains("hunter2!"));
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn secret(mut self, value: &str) -> EngineBuilder {
+        self.secrets.add(value);
+        self
+    }
+
+    /// Sets the wall clock used to read a `Retry-After` given as an HTTP date.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// let fixed = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// let e = kassa_core::Engine::builder("p", "http://h").clock(move || fixed).build()?;
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn clock(
+        mut self,
+        clock: impl Fn() -> SystemTime + Send + Sync + 'static,
+    ) -> EngineBuilder {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Builds the engine; fails when the base URL is not an absolute http(s) URL, or the
+    /// TLS settings hold a bad PEM ([`Error::InvalidInput`] naming `tls.root_pem` or
+    /// `tls.identity_pem`).
     pub fn build(self) -> Result<Engine, Error> {
         let url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| Error::invalid("base_url", format!("not a URL: {e}")))?;
@@ -106,8 +203,17 @@ impl EngineBuilder {
         }
         let transport: Arc<dyn Transport> = match self.transport {
             Some(t) => t,
-            None => Arc::new(ReqwestTransport::new(&self.timeouts)?),
+            None => Arc::new(ReqwestTransport::configured(
+                &self.timeouts,
+                &self.tls,
+                self.max_answer_bytes,
+            )?),
         };
+        let mut secrets = self.secrets;
+        // The base URL's password is a secret too.
+        if let Some(password) = url.password() {
+            secrets.add(password);
+        }
         Ok(Engine {
             provider: self.provider,
             base_url: self.base_url.trim_end_matches('/').to_owned(),
@@ -115,6 +221,9 @@ impl EngineBuilder {
             retry: self.retry,
             timeouts: self.timeouts,
             budget: self.budget.unwrap_or_default(),
+            max_answer_bytes: self.max_answer_bytes,
+            secrets: Arc::new(RwLock::new(secrets)),
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
         })
     }
 }
@@ -134,7 +243,58 @@ impl Engine {
             retry: RetryPolicy::default(),
             timeouts: Timeouts::default(),
             budget: None,
+            tls: Tls::default(),
+            max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
+            secrets: Scrubber::default(),
+            clock: None,
         }
+    }
+
+    /// The cap on an answer's size, in bytes.
+    ///
+    /// ```
+    /// let e = kassa_core::Engine::builder("p", "http://h").build()?;
+    /// assert_eq!(e.max_answer_bytes(), 32 * 1024 * 1024);
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn max_answer_bytes(&self) -> usize {
+        self.max_answer_bytes
+    }
+
+    /// Registers a secret learnt at run time (a session token) so that
+    /// [`Engine::scrub_error`] removes it too; see [`EngineBuilder::secret`].
+    ///
+    /// ```
+    /// use kassa_core::{Engine, Error};
+    /// let engine = Engine::builder("p", "http://h").build()?;
+    /// engine.remember_secret("tok-123456");
+    /// let err = Error::invalid("x", "echo tok-123456");
+    /// assert_eq!(engine.scrub_error(err).to_string(), "invalid `x`: echo [REDACTED]");
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn remember_secret(&self, value: &str) {
+        let mut secrets = self.secrets.write().unwrap_or_else(|p| p.into_inner());
+        secrets.add(value);
+    }
+
+    /// Removes the client's registered secrets from the text of `err`: a refusal's message,
+    /// an excerpt, a decode message, and the text of the cause an outcome-unknown or
+    /// transport error carries. Provider clients pass every error through it, so a
+    /// provider that echoes the password or key back never makes kassa print it.
+    ///
+    /// ```
+    /// use kassa_core::{Engine, Error};
+    /// let engine = Engine::builder("p", "http://agent:s3cr3t-pw@h").build()?;
+    /// let err = Error::Http { provider: "p", operation: "op", status: 500, excerpt: "bad s3cr3t-pw".into() };
+    /// assert_eq!(engine.scrub_error(err).to_string(), "p op: unexpected HTTP 500: bad [REDACTED]");
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn scrub_error(&self, err: Error) -> Error {
+        let secrets = self.secrets.read().unwrap_or_else(|p| p.into_inner());
+        if secrets.is_empty() {
+            return err;
+        }
+        secrets.scrub_error(err)
     }
 
     /// The provider name.
@@ -210,6 +370,12 @@ impl Engine {
                 (Some(a), Some(r)) => Some(a.min(r)),
                 (a, r) => a.or(r),
             };
+            // Which limit a timeout is: the attempt's, or what was left of the call's.
+            let by_deadline = match (attempt_limit, remaining) {
+                (Some(a), Some(r)) => r < a,
+                (None, Some(_)) => true,
+                _ => false,
+            };
             let sending = self.transport.send(&self.base_url, req);
             let result = match limit {
                 Some(limit) => match tokio::time::timeout(limit, sending).await {
@@ -217,18 +383,35 @@ impl Engine {
                     Err(_) => Err(TransportError {
                         sent: Sent::Maybe,
                         timeout: true,
-                        source: format!("no answer within {limit:?}").into(),
+                        source: match total {
+                            Some(total) if by_deadline => format!(
+                                "timed out after {} (the call's deadline)",
+                                human_duration(total)
+                            ),
+                            _ => format!("timed out after {}", human_duration(limit)),
+                        }
+                        .into(),
                     }),
                 },
                 None => sending.await,
             };
             let may_retry_more = attempt < max_attempts;
+            // A transport of the caller's own is held to the same cap.
+            let result = match result {
+                Ok(resp) if resp.body.len() > self.max_answer_bytes => {
+                    Err(TransportError::maybe_sent(AnswerTooLarge {
+                        limit: self.max_answer_bytes,
+                        declared: None,
+                    }))
+                }
+                other => other,
+            };
             match result {
                 Ok(resp) => {
                     span.record("status", resp.status);
                     let transient = resp.status >= 500 || resp.status == 429;
                     if transient && op.effect.retries_after_sent() && may_retry_more {
-                        let wait = match retry_after(&resp) {
+                        let wait = match retry_after(&resp, (self.clock)()) {
                             Some(asked) => self.retry.bounded_retry_after(asked),
                             None => self.retry.backoff(attempt - 1),
                         };
@@ -252,7 +435,10 @@ impl Engine {
                 }
                 Err(err) => {
                     maybe_sent |= err.sent != Sent::No;
-                    let allowed = err.sent == Sent::No || op.effect.retries_after_sent();
+                    // An oversized answer would be as large again.
+                    let oversized = err.source.is::<AnswerTooLarge>();
+                    let allowed =
+                        !oversized && (err.sent == Sent::No || op.effect.retries_after_sent());
                     if allowed && may_retry_more {
                         let wait = self.retry.backoff(attempt - 1);
                         if self.fits(deadline, wait) && self.budget.try_withdraw() {
@@ -275,7 +461,7 @@ impl Engine {
                         provider: op.provider,
                         operation: op.name,
                         sent: if maybe_sent { Sent::Maybe } else { Sent::No },
-                        source: Box::new(err),
+                        source: Box::new(err) as BoxError,
                     });
                 }
             }

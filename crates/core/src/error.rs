@@ -349,8 +349,10 @@ pub enum Error {
     /// cause (the timeout, the reset, the unreadable answer).
     #[error(transparent)]
     OutcomeUnknown(Box<OutcomeUnknown>),
-    /// The request failed in transit on an operation that moves no money.
-    #[error("{provider} {operation}: transport failure ({sent})")]
+    /// The request failed in transit on an operation that moves no money. The message
+    /// says the cause (`DNS lookup of host failed`, `connection refused by host:port`,
+    /// `timed out after 1 s`) and may name the host, never the URL's user, password or query.
+    #[error("{provider} {operation}: {cause} ({sent})", cause = transport_cause(source))]
     Transport {
         /// Provider name.
         provider: &'static str,
@@ -575,6 +577,14 @@ impl Error {
             | Error::Http { operation, .. }
             | Error::Decode { operation, .. } => Some(operation),
         }
+    }
+}
+
+/// The words of a transport failure's cause, without the transport's own "sent" note.
+fn transport_cause(source: &BoxError) -> String {
+    match source.downcast_ref::<crate::transport::TransportError>() {
+        Some(t) => t.source.to_string(),
+        None => source.to_string(),
     }
 }
 

@@ -38,10 +38,11 @@ pub mod money;
 pub mod request;
 pub mod retry;
 pub mod secret;
+pub mod tls;
 pub mod token;
 pub mod transport;
 
-pub use engine::{Engine, EngineBuilder};
+pub use engine::{Clock, Engine, EngineBuilder};
 pub use error::{
     BoxError, Error, OutcomeUnknown, ProviderCode, RawCode, Reconcile, Rejection, Sent,
 };
@@ -50,7 +51,8 @@ pub use request::{
     Body, CallOptions, Effect, Method, Operation, Param, Part, Request, Response, Timeouts,
 };
 pub use retry::{RetryBudget, RetryPolicy};
-pub use transport::{ReqwestTransport, Transport, TransportError};
+pub use tls::Tls;
+pub use transport::{AnswerTooLarge, ReqwestTransport, Transport, TransportError};
 
 /// Re-exported so provider crates and users name one version.
 pub use async_trait::async_trait;

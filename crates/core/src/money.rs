@@ -161,6 +161,15 @@ pub enum MoneyError {
         /// The currency's exponent.
         exponent: u32,
     },
+    /// Written in a form kassa does not read as an amount: exponent form (`1e3`), spaces
+    /// (` 100`, `1 000`), a sign or point without digits.
+    #[error("`{text}` is not a plain decimal amount: {reason}")]
+    NotPlain {
+        /// The offending text.
+        text: String,
+        /// What is wrong with its form.
+        reason: &'static str,
+    },
     /// The amount does not fit in 64-bit minor units.
     #[error("`{text}` does not fit in 64-bit minor units")]
     Overflow {
@@ -232,11 +241,14 @@ impl Money {
 
     /// Reads major units written as a decimal, e.g. `"9971.34"` roubles, exactly.
     /// More decimal places than the currency allows is an error, never a rounding.
-    /// Exponent notation (`1.5e2`) is read exactly too.
+    /// Exponent form (`1e3`) and spaces (` 100`, `1 000`) are refused: an amount is
+    /// written as plain digits with an optional sign and point.
     ///
     /// ```
-    /// use kassa_core::{Currency, Money};
+    /// use kassa_core::{Currency, Money, MoneyError};
     /// assert_eq!(Money::parse_major("100", Currency::USD)?.minor, 10_000);
+    /// assert!(matches!(Money::parse_major("1e3", Currency::USD), Err(MoneyError::NotPlain { .. })));
+    /// assert!(matches!(Money::parse_major("1 000", Currency::USD), Err(MoneyError::NotPlain { .. })));
     /// assert_eq!(Money::parse_major("-0.5", Currency::USD)?.minor, -50);
     /// assert!(Money::parse_major("0.005", Currency::USD).is_err());
     /// # Ok::<(), kassa_core::MoneyError>(())
@@ -417,6 +429,20 @@ fn parse_scaled(text: &str, exponent: u32) -> Result<i64, MoneyError> {
         text: text.to_owned(),
     };
 
+    let not_plain = |reason| MoneyError::NotPlain {
+        text: text.to_owned(),
+        reason,
+    };
+    if text.contains(['e', 'E']) && text.bytes().any(|b| b.is_ascii_digit()) {
+        return Err(not_plain(
+            "exponent form is not accepted; write the digits out",
+        ));
+    }
+    if text.chars().any(char::is_whitespace) {
+        return Err(not_plain(
+            "spaces are not accepted, around or inside the digits",
+        ));
+    }
     let (negative, rest) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),
@@ -595,20 +621,27 @@ mod tests {
     }
 
     #[test]
-    fn exponent_notation_is_exact() {
-        assert_eq!(
-            Money::parse_major("1.5e2", Currency::USD).map(|m| m.minor),
-            Ok(15_000)
-        );
-        assert_eq!(
-            Money::parse_major("12345E-2", Currency::USD).map(|m| m.minor),
-            Ok(12_345)
-        );
-        assert!(Money::parse_major("1e-3", Currency::USD).is_err());
-        assert_eq!(
-            Money::parse_major("0e99", Currency::USD).map(|m| m.minor),
-            Ok(0)
-        );
+    fn exponent_form_and_spaces_are_refused() {
+        for bad in ["1e3", "1.5e2", "12345E-2", "0e99", "1E+2"] {
+            let err = Money::parse_major(bad, Currency::USD).unwrap_err();
+            assert!(
+                matches!(err, MoneyError::NotPlain { .. }) && err.to_string().contains("exponent"),
+                "{bad}: {err}"
+            );
+            assert!(Money::parse_minor(bad, Currency::UZS).is_err(), "{bad}");
+        }
+        for bad in [" 100", "100 ", "1 000", "1\u{a0}000", "\t5", "1 000.50"] {
+            let err = Money::parse_major(bad, Currency::USD).unwrap_err();
+            assert!(
+                matches!(err, MoneyError::NotPlain { .. }) && err.to_string().contains("spaces"),
+                "{bad:?}: {err}"
+            );
+        }
+        // Extra precision stays its own error.
+        assert!(matches!(
+            Money::parse_major("1.001", Currency::USD),
+            Err(MoneyError::TooPrecise { .. })
+        ));
     }
 
     #[test]

@@ -61,8 +61,9 @@ pub enum Unit {
 /// ```
 pub fn read_token(raw: &str, unit: Unit, currency: Currency) -> Result<Money, crate::MoneyError> {
     let raw = raw.trim();
+    // A string's content is read as it is: spaces inside the quotes are refused.
     let text = if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-        inner.trim()
+        inner
     } else {
         raw
     };
@@ -291,5 +292,27 @@ mod tests {
         let err =
             serde_json::from_str::<Tiyin>(r#"{"amount":"99999999999999999999"}"#).unwrap_err();
         assert!(err.to_string().contains("does not fit"), "{err}");
+    }
+
+    #[test]
+    fn exponent_form_and_spaces_are_refused_naming_the_field() {
+        for body in [
+            r#"{"amount":1e3}"#,
+            r#"{"amount":"1e3"}"#,
+            r#"{"amount":1.5E2}"#,
+            r#"{"amount":" 100"}"#,
+            r#"{"amount":"100 "}"#,
+            r#"{"amount":"1 000"}"#,
+        ] {
+            let mut de = serde_json::Deserializer::from_str(body);
+            let err = serde_path_to_error::deserialize::<_, Roubles>(&mut de).unwrap_err();
+            assert_eq!(err.path().to_string(), "amount", "{body}");
+            assert!(
+                err.to_string().contains("not a plain decimal amount"),
+                "{body}: {err}"
+            );
+        }
+        let err = serde_json::from_str::<Roubles>(r#"{"amount":"9971.345"}"#).unwrap_err();
+        assert!(err.to_string().contains("decimal places"), "{err}");
     }
 }

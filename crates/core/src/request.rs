@@ -654,7 +654,7 @@ impl Response {
     /// assert!(!r.unexpected(&Operation::new("p", "status", Effect::Read)).may_have_taken_effect());
     /// ```
     pub fn unexpected(&self, op: &Operation) -> Error {
-        let excerpt = crate::secret::excerpt(&String::from_utf8_lossy(&self.body), 0, 120);
+        let excerpt = crate::secret::excerpt_bytes(&self.body, 0, 120);
         let http = Error::Http {
             provider: op.provider,
             operation: op.name,

@@ -176,24 +176,48 @@ pub fn redacted<S: Serializer, T: ?Sized>(_secret: &T, s: S) -> Result<S::Ok, S:
     s.serialize_str(REDACTED)
 }
 
-/// Key names whose string values are hidden by [`redact_text`].
-const SECRET_KEYS: [&str; 11] = [
+/// Key names whose values are hidden by [`redact_text`] and near which [`excerpt`] shows
+/// nothing. Matched case-insensitively as a part of the key (`access_token`, `X-Api-Key`).
+pub(crate) const SECRET_KEYS: [&str; 16] = [
     "password",
+    "passwd",
+    "pwd",
     "token",
     "secret",
     "authorization",
     "api-key",
     "api_key",
     "apikey",
+    "private",
     "otp",
     "cvv",
+    "cvc",
     "security_code",
     "sms_code",
+    "credential",
 ];
 
-/// Hides secrets in a piece of provider text (an answer body, a URL): values of keys that
-/// name a password, token, key, secret, OTP or code become `[REDACTED]`, and every run of
-/// 12 to 19 digits (a card number) keeps only its first 6 and last 4 digits.
+/// True when a key (a JSON key, a query or form name, a header name) names a secret.
+///
+/// ```
+/// use kassa_core::secret::is_secret_key;
+/// assert!(is_secret_key("access_token"));
+/// assert!(is_secret_key("X-Api-Key"));
+/// assert!(!is_secret_key("amount"));
+/// ```
+pub fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    SECRET_KEYS.iter().any(|k| key.contains(k))
+}
+
+/// Hides secrets in a piece of provider text (an answer body, a URL, a message):
+///
+/// - the user and password of a URL (`http://user:pass@host`) become `[REDACTED]`;
+/// - the value of every key that names a password, token, key, secret, OTP or code becomes
+///   `[REDACTED]`, whatever its JSON type (string, number, array, object, `true`, `null`),
+///   in JSON (`"key": value`), queries and forms (`key=value`) and headers (`Key: value`);
+/// - every card number, written as 12 to 19 digits in a row or in groups split by single
+///   spaces or dashes, keeps only its first 6 and last 4 digits.
 ///
 /// ```
 /// use kassa_core::secret::redact_text;
@@ -203,144 +227,563 @@ const SECRET_KEYS: [&str; 11] = [
 ///     r#"{"access_token":"[REDACTED]","pan":"860049******6744","amount":100}"#
 /// );
 /// assert_eq!(redact_text("/auth/?login=a&password=hunter2&x=1"), "/auth/?login=a&password=[REDACTED]&x=1");
+/// assert_eq!(redact_text("http://agent:hunter2@bank.example/api"), "http://[REDACTED]@bank.example/api");
+/// assert_eq!(redact_text("card 8600 4929 6815 6744"), "card 8600 49** **** 6744");
+/// assert_eq!(redact_text(r#"{"token": ["a", {"b": 1}]}"#), r#"{"token": [REDACTED]}"#);
 /// ```
 pub fn redact_text(text: &str) -> String {
     let masked = mask_digit_runs(text);
-    redact_keyed_values(&masked)
+    let keyed = redact_keyed_values(&masked);
+    redact_userinfo(&keyed)
 }
 
+/// Masks card numbers: runs of 12 to 19 digits, possibly split into groups by single
+/// spaces or dashes (`8600 4929 6815 6744`, `8600-4929-6815-6744`). The separators stay;
+/// every digit but the first 6 and the last 4 becomes `*`.
 fn mask_digit_runs(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if (12..=19).contains(&run.len()) {
-            out.push_str(&mask_pan(run));
-        } else {
-            out.push_str(run);
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
         }
-        run.clear();
-    };
-    for ch in text.chars() {
-        if ch.is_ascii_digit() {
-            run.push(ch);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(ch);
+        // A run: digits, with single separators between digit groups.
+        let start = i;
+        let mut end = i;
+        let mut digits = 0usize;
+        let mut j = i;
+        while j < bytes.len() {
+            if bytes[j].is_ascii_digit() {
+                digits += 1;
+                j += 1;
+                end = j;
+            } else if matches!(bytes[j], b' ' | b'-')
+                && j + 1 < bytes.len()
+                && bytes[j + 1].is_ascii_digit()
+                && j > start
+            {
+                j += 1;
+            } else {
+                break;
+            }
         }
+        if (12..=19).contains(&digits) {
+            out.push_str(&text[copied..start]);
+            let mut seen = 0usize;
+            for &b in &bytes[start..end] {
+                if b.is_ascii_digit() {
+                    seen += 1;
+                    if seen <= 6 || seen > digits - 4 {
+                        out.push(char::from(b));
+                    } else {
+                        out.push('*');
+                    }
+                } else {
+                    out.push(char::from(b));
+                }
+            }
+            copied = end;
+        }
+        i = end.max(i + 1);
     }
-    flush(&mut run, &mut out);
+    out.push_str(&text[copied..]);
     out
 }
 
-/// Replaces the value after `key":` (JSON), `key=` (query, form) with `[REDACTED]` when
-/// the key names a secret.
+/// Hides the `user:password@` part of every URL in `text`.
+fn redact_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let authority_start = i + 3;
+        out.push_str(&rest[..authority_start]);
+        let after = &rest[authority_start..];
+        let authority_len = after
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>' | '`') || c.is_whitespace()
+            })
+            .unwrap_or(after.len());
+        let authority = &after[..authority_len];
+        match authority.rfind('@') {
+            Some(at) => {
+                out.push_str(REDACTED);
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &after[authority_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The end (exclusive) of the JSON value starting at `start`: a string, an array or object
+/// (brackets balanced, strings skipped), or a bare token (number, `true`, `null`). A value
+/// cut short runs to the end of `bytes`.
+fn json_value_end(bytes: &[u8], start: usize) -> usize {
+    let mut k = start;
+    match bytes.get(start) {
+        Some(b'"') => {
+            k += 1;
+            while k < bytes.len() && bytes[k] != b'"' {
+                if bytes[k] == b'\\' {
+                    k += 1;
+                }
+                k += 1;
+            }
+            (k + 1).min(bytes.len())
+        }
+        Some(b'[' | b'{') => {
+            let mut depth = 0usize;
+            let mut in_string = false;
+            while k < bytes.len() {
+                let b = bytes[k];
+                if in_string {
+                    if b == b'\\' {
+                        k += 1;
+                    } else if b == b'"' {
+                        in_string = false;
+                    }
+                } else {
+                    match b {
+                        b'"' => in_string = true,
+                        b'[' | b'{' => depth += 1,
+                        b']' | b'}' => {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                return k + 1;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                k += 1;
+            }
+            bytes.len()
+        }
+        _ => {
+            while k < bytes.len()
+                && !matches!(bytes[k], b',' | b'}' | b']' | b'&' | b'\n' | b'\r' | b';')
+            {
+                k += 1;
+            }
+            // keep trailing spaces outside the redaction
+            while k > start && bytes[k - 1] == b' ' {
+                k -= 1;
+            }
+            k
+        }
+    }
+}
+
+/// Replaces the value after `key":` (JSON), `key:` (headers), `key=` (query, form) with
+/// `[REDACTED]` when the key names a secret, whatever the value's type.
 fn redact_keyed_values(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     let mut copied = 0;
+    let is_key_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
     while i < bytes.len() {
-        // Find the end of an identifier-like key.
-        if bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-' {
-            let start = i;
-            while i < bytes.len()
-                && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-')
-            {
-                i += 1;
-            }
-            let key = text[start..i].to_ascii_lowercase();
-            if !SECRET_KEYS.iter().any(|k| key.contains(k)) {
-                continue;
-            }
-            // JSON: "key" : "value"
-            let mut j = i;
-            if j < bytes.len() && bytes[j] == b'"' {
-                j += 1;
-            }
-            while j < bytes.len() && bytes[j] == b' ' {
-                j += 1;
-            }
-            if j < bytes.len() && bytes[j] == b':' {
-                j += 1;
-                while j < bytes.len() && bytes[j] == b' ' {
-                    j += 1;
-                }
-                if j < bytes.len() && bytes[j] == b'"' {
-                    let value_start = j + 1;
-                    let mut k = value_start;
-                    while k < bytes.len() && bytes[k] != b'"' {
-                        if bytes[k] == b'\\' {
-                            k += 1;
-                        }
-                        k += 1;
-                    }
-                    let k = k.min(bytes.len());
-                    out.push_str(&text[copied..value_start]);
-                    out.push_str(REDACTED);
-                    copied = k;
-                    i = k;
-                } else if j < bytes.len() && (bytes[j].is_ascii_digit()) {
-                    let mut k = j;
-                    while k < bytes.len() && bytes[k].is_ascii_alphanumeric() {
-                        k += 1;
-                    }
-                    out.push_str(&text[copied..j]);
-                    out.push_str(REDACTED);
-                    copied = k;
-                    i = k;
-                }
-            } else if j == i && j < bytes.len() && bytes[j] == b'=' {
-                // query or form: key=value up to & or whitespace
-                let value_start = j + 1;
-                let mut k = value_start;
-                while k < bytes.len() && !matches!(bytes[k], b'&' | b' ' | b'\n' | b'"' | b'\'') {
-                    k += 1;
-                }
-                out.push_str(&text[copied..value_start]);
-                out.push_str(REDACTED);
-                copied = k;
-                i = k;
-            }
-        } else {
+        if !is_key_byte(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_key_byte(bytes[i]) {
             i += 1;
         }
+        if !is_secret_key(&text[start..i]) {
+            continue;
+        }
+        let mut j = i;
+        if j < bytes.len() && bytes[j] == b'"' {
+            j += 1;
+        }
+        while j < bytes.len() && bytes[j] == b' ' {
+            j += 1;
+        }
+        let value_start = if j < bytes.len() && bytes[j] == b':' {
+            j += 1;
+            while j < bytes.len() && matches!(bytes[j], b' ' | b'\t') {
+                j += 1;
+            }
+            j
+        } else if j == i && j < bytes.len() && bytes[j] == b'=' {
+            j + 1
+        } else {
+            continue;
+        };
+        if value_start >= bytes.len() {
+            continue;
+        }
+        let value_end = if bytes[value_start] == b'"' {
+            // keep the quotes: "key":"[REDACTED]"
+            let end = json_value_end(bytes, value_start);
+            out.push_str(&text[copied..=value_start]);
+            out.push_str(REDACTED);
+            copied = if end > value_start + 1 && bytes[end - 1] == b'"' {
+                end - 1
+            } else {
+                end
+            };
+            i = end.max(value_start + 1);
+            continue;
+        } else if bytes[value_start - 1] == b'=' {
+            let mut k = value_start;
+            while k < bytes.len() && !matches!(bytes[k], b'&' | b' ' | b'\n' | b'"' | b'\'' | b'#')
+            {
+                k += 1;
+            }
+            k
+        } else {
+            json_value_end(bytes, value_start)
+        };
+        if value_end > value_start {
+            out.push_str(&text[copied..value_start]);
+            out.push_str(REDACTED);
+            copied = value_end;
+        }
+        i = value_end.max(value_start);
     }
     out.push_str(&text[copied.min(text.len())..]);
     out
 }
 
+/// What an excerpt shows when it is withheld because a secret field is near.
+pub const EXCERPT_WITHHELD: &str = "(excerpt withheld: a secret field is near)";
+
+/// How far around an excerpt's window a secret key makes it withheld, in bytes.
+const SECRET_MARGIN: usize = 96;
+
 /// Cuts a redacted excerpt of at most `width` characters around byte offset `at`.
 ///
+/// Works on a bounded window of the text, never on the whole of it. When a key naming a
+/// secret appears in or near the window, or the window lies inside a value (a long string,
+/// an array, an object) under such a key, nothing is shown but [`EXCERPT_WITHHELD`]:
+/// a damaged answer is not guessed at.
+///
 /// ```
+/// use kassa_core::secret::{excerpt, EXCERPT_WITHHELD};
 /// let text = format!("{}{}", "a".repeat(100), r#"{"password":"x"}"#);
-/// let ex = kassa_core::secret::excerpt(&text, 105, 40);
-/// assert!(ex.contains("[REDACTED]") && !ex.contains("\"x\""));
+/// assert_eq!(excerpt(&text, 105, 40), EXCERPT_WITHHELD);
+/// assert_eq!(excerpt(r#"{"amount": 1.5x}"#, 13, 40), r#"{"amount": 1.5x}"#);
 /// ```
 pub fn excerpt(text: &str, at: usize, width: usize) -> String {
-    let redacted = redact_text(text);
-    // Offsets shift when values are replaced; scale the position proportionally.
-    let pos = if text.is_empty() {
-        0
-    } else {
-        at.min(text.len()) * redacted.len() / text.len()
-    };
+    excerpt_bytes(text.as_bytes(), at, width)
+}
+
+/// [`excerpt`] of raw bytes (an answer body that may not be UTF-8); only the window is
+/// converted, so the cost does not grow with the body.
+///
+/// ```
+/// let body = [b"{\"id\": \"".as_slice(), &[0xff; 8], b"\"}"].concat();
+/// let ex = kassa_core::secret::excerpt_bytes(&body, 8, 40);
+/// assert!(ex.contains('\u{FFFD}'));
+/// ```
+pub fn excerpt_bytes(body: &[u8], at: usize, width: usize) -> String {
+    let at = at.min(body.len());
+    // Byte window: a character is at most 4 bytes.
+    let half = width.saturating_mul(2);
+    let mut start = at.saturating_sub(half);
+    let mut end = at.saturating_add(half).min(body.len());
+    // Widen over digit runs cut by the window so a card number is masked whole.
+    while start > 0
+        && (body[start - 1].is_ascii_digit() || matches!(body[start - 1], b' ' | b'-'))
+        && at - start < half + 32
+    {
+        start -= 1;
+    }
+    while end < body.len()
+        && (body[end].is_ascii_digit() || matches!(body[end], b' ' | b'-'))
+        && end - at < half + 32
+    {
+        end += 1;
+    }
+    if near_secret(body, start, end) {
+        return EXCERPT_WITHHELD.to_owned();
+    }
+    let window = String::from_utf8_lossy(&body[start..end]);
+    let redacted = redact_text(&window);
+    // Centre on `at` in characters of the (lightly changed) window.
+    let at_in_window = String::from_utf8_lossy(&body[start..at]).chars().count();
     let chars: Vec<char> = redacted.chars().collect();
-    let char_pos = redacted
-        .char_indices()
-        .position(|(b, _)| b >= pos)
-        .unwrap_or(chars.len());
-    let half = width / 2;
-    let start = char_pos.saturating_sub(half);
-    let end = (start + width).min(chars.len());
-    let mut out: String = chars[start..end].iter().collect();
-    if start > 0 {
+    let centre = at_in_window.min(chars.len());
+    let from = centre.saturating_sub(width / 2);
+    let to = (from + width).min(chars.len());
+    let from = to.saturating_sub(width).min(from);
+    let mut out: String = chars[from..to].iter().collect();
+    if start + from > 0 || from > 0 {
         out.insert(0, '…');
     }
-    if end < chars.len() {
+    if end < body.len() || to < chars.len() {
         out.push('…');
     }
     out.replace(['\n', '\r'], " ")
 }
+
+/// True when a secret key appears within [`SECRET_MARGIN`] bytes of `[start, end)`, or
+/// before the opening of a string, array or object that encloses `start`.
+fn near_secret(body: &[u8], start: usize, end: usize) -> bool {
+    let from = start.saturating_sub(SECRET_MARGIN);
+    let to = end.saturating_add(SECRET_MARGIN).min(body.len());
+    if has_secret_key(&body[from..to]) {
+        return true;
+    }
+    // The openings of the values that enclose `start` (one pass over what precedes it).
+    let mut openings: Vec<usize> = Vec::new();
+    let mut string_open: Option<usize> = None;
+    let mut k = 0;
+    while k < start {
+        let b = body[k];
+        if string_open.is_some() {
+            if b == b'\\' {
+                k += 1;
+            } else if b == b'"' {
+                string_open = None;
+            }
+        } else {
+            match b {
+                b'"' => string_open = Some(k),
+                b'[' | b'{' => openings.push(k),
+                b']' | b'}' => {
+                    openings.pop();
+                }
+                _ => {}
+            }
+        }
+        k += 1;
+    }
+    openings
+        .into_iter()
+        .chain(string_open)
+        .any(|p| has_secret_key(&body[p.saturating_sub(SECRET_MARGIN)..p]))
+}
+
+/// True when `bytes` hold a key naming a secret, also when it is damaged: a space put in,
+/// one letter missing, added or changed (`passord`, `acces_token`), case changed.
+fn has_secret_key(bytes: &[u8]) -> bool {
+    let text: String = String::from_utf8_lossy(bytes)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .any(secret_word)
+}
+
+fn secret_word(word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    if SECRET_KEYS.iter().any(|k| word.contains(k)) {
+        return true;
+    }
+    let w = word.as_bytes();
+    SECRET_KEYS.iter().filter(|k| k.len() >= 5).any(|k| {
+        let k = k.as_bytes();
+        (k.len() - 1..=k.len() + 1)
+            .any(|len| len <= w.len() && w.windows(len).any(|part| within_one_edit(part, k)))
+    })
+}
+
+/// True when `a` becomes `b` by at most one insertion, deletion or substitution.
+fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        short[prefix + 1.min(short.len() - prefix)..] == long[prefix + 1.min(long.len() - prefix)..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
+/// The client's own secrets, removed by value from provider text quoted in errors.
+#[derive(Clone, Default)]
+pub(crate) struct Scrubber {
+    /// Every form a secret may take in provider text: as given, JSON-escaped,
+    /// percent-encoded (`%20` and `+` for spaces).
+    forms: Vec<SecretString>,
+}
+
+/// Shorter values are not registered: removing them would mangle every message.
+const MIN_SECRET_LEN: usize = 4;
+
+/// Percent-encodes everything but unreserved characters; `plus` writes spaces as `+`.
+fn percent_encode(value: &str, plus: bool) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(b));
+            }
+            b' ' if plus => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+impl Scrubber {
+    pub(crate) fn add(&mut self, value: &str) {
+        if value.chars().count() < MIN_SECRET_LEN {
+            return;
+        }
+        let json = serde_json::to_string(value).unwrap_or_default();
+        let json = json
+            .strip_prefix('"')
+            .and_then(|j| j.strip_suffix('"'))
+            .unwrap_or(value)
+            .to_owned();
+        for form in [
+            value.to_owned(),
+            json,
+            percent_encode(value, false),
+            percent_encode(value, true),
+        ] {
+            if !self.forms.iter().any(|f| f.expose_secret() == form) {
+                self.forms.push(SecretString::from(form));
+            }
+        }
+        // Longest first, so a secret inside another is not half-replaced.
+        self.forms
+            .sort_by_key(|f| std::cmp::Reverse(f.expose_secret().len()));
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.forms.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.forms.is_empty()
+    }
+
+    /// Replaces every registered secret in `text`, and a secret cut short at either edge
+    /// of an excerpt (`…` next to at least 4 of its characters).
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for form in &self.forms {
+            let secret = form.expose_secret();
+            if out.contains(secret) {
+                out = out.replace(secret, REDACTED);
+            }
+        }
+        for form in &self.forms {
+            let secret = form.expose_secret();
+            let chars: Vec<(usize, char)> = secret.char_indices().collect();
+            // `…tail` at the start: a suffix of the secret.
+            if let Some(rest) = out.strip_prefix('…') {
+                for &(i, _) in chars.iter().rev() {
+                    let suffix = &secret[i..];
+                    if suffix.chars().count() >= MIN_SECRET_LEN && rest.starts_with(suffix) {
+                        out = format!("…{REDACTED}{}", &rest[suffix.len()..]);
+                        break;
+                    }
+                }
+            }
+            // `head…` at the end: a prefix of the secret.
+            if let Some(rest) = out.strip_suffix('…') {
+                for &(i, _) in chars.iter().skip(MIN_SECRET_LEN) {
+                    let prefix = &secret[..i];
+                    if let Some(head) = rest.strip_suffix(prefix) {
+                        out = format!("{head}{REDACTED}…");
+                        break;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn scrub_source(&self, source: crate::error::BoxError) -> crate::error::BoxError {
+        match source.downcast::<Error>() {
+            Ok(inner) => Box::new(self.scrub_error(*inner)),
+            Err(other) => {
+                let text = other.to_string();
+                let scrubbed = self.scrub(&text);
+                if scrubbed == text {
+                    other
+                } else {
+                    Box::new(ScrubbedCause(scrubbed))
+                }
+            }
+        }
+    }
+
+    pub(crate) fn scrub_error(&self, err: Error) -> Error {
+        match err {
+            Error::InvalidInput { field, reason } => Error::InvalidInput {
+                field,
+                reason: self.scrub(&reason),
+            },
+            Error::Rejected(mut r) => {
+                r.message = self.scrub(&r.message);
+                Error::Rejected(r)
+            }
+            Error::Auth(mut r) => {
+                r.message = self.scrub(&r.message);
+                Error::Auth(r)
+            }
+            Error::OutcomeUnknown(mut o) => {
+                o.source = o.source.map(|s| self.scrub_source(s));
+                Error::OutcomeUnknown(o)
+            }
+            Error::Transport {
+                provider,
+                operation,
+                sent,
+                source,
+            } => Error::Transport {
+                provider,
+                operation,
+                sent,
+                source: self.scrub_source(source),
+            },
+            Error::Http {
+                provider,
+                operation,
+                status,
+                excerpt,
+            } => Error::Http {
+                provider,
+                operation,
+                status,
+                excerpt: self.scrub(&excerpt),
+            },
+            Error::Decode {
+                provider,
+                operation,
+                path,
+                message,
+                excerpt,
+            } => Error::Decode {
+                provider,
+                operation,
+                path: self.scrub(&path),
+                message: self.scrub(&message),
+                excerpt: self.scrub(&excerpt),
+            },
+        }
+    }
+}
+
+/// A cause whose text held one of the client's secrets, kept as scrubbed text.
+#[derive(Debug)]
+struct ScrubbedCause(String);
+
+impl fmt::Display for ScrubbedCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ScrubbedCause {}
 
 #[cfg(test)]
 mod tests {

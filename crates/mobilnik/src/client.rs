@@ -9,7 +9,7 @@ use std::time::Duration;
 use kassa_core::secret::SecretString;
 use kassa_core::token::{Fetched, TokenCache};
 use kassa_core::{
-    Effect, Engine, Error, Method, Operation, Param, Request, RetryPolicy, Timeouts, Transport,
+    Effect, Engine, Error, Method, Operation, Param, Request, RetryPolicy, Timeouts, Tls, Transport,
 };
 use serde::de::DeserializeOwned;
 
@@ -100,6 +100,8 @@ pub struct ClientBuilder {
     transport: Option<Arc<dyn Transport>>,
     retry: RetryPolicy,
     timeouts: Timeouts,
+    tls: Tls,
+    max_answer_bytes: Option<usize>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -116,6 +118,8 @@ impl fmt::Debug for ClientBuilder {
             .field("transport", &self.transport)
             .field("retry", &self.retry)
             .field("timeouts", &self.timeouts)
+            .field("tls", &self.tls)
+            .field("max_answer_bytes", &self.max_answer_bytes)
             .finish()
     }
 }
@@ -131,6 +135,8 @@ impl Default for ClientBuilder {
             transport: None,
             retry: RetryPolicy::default(),
             timeouts: Timeouts::default(),
+            tls: Tls::default(),
+            max_answer_bytes: None,
         }
     }
 }
@@ -186,6 +192,34 @@ impl ClientBuilder {
         self
     }
 
+    /// TLS settings from PEM bytes: a private CA, a client certificate (mutual TLS), native
+    /// roots (with the `native-roots` feature). A bad PEM fails [`ClientBuilder::build`]
+    /// naming `tls.root_pem` or `tls.identity_pem`.
+    ///
+    /// ```
+    /// let err = mobilnik::Client::builder()
+    ///     .login("l").password("p".into()).device_id(mobilnik::DeviceId::derive("d")).device_name("d")
+    ///     .tls(kassa_core::Tls::new().add_root_pem(b"not a pem".to_vec()))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.field(), Some("tls.root_pem"));
+    /// ```
+    pub fn tls(mut self, tls: Tls) -> ClientBuilder {
+        self.tls = tls;
+        self
+    }
+
+    /// Caps an answer's size in bytes (default 32 MiB); a larger one fails the call.
+    ///
+    /// ```
+    /// let b = mobilnik::Client::builder().max_answer_bytes(4 << 20);
+    /// assert!(format!("{b:?}").contains("4194304"));
+    /// ```
+    pub fn max_answer_bytes(mut self, limit: usize) -> ClientBuilder {
+        self.max_answer_bytes = Some(limit);
+        self
+    }
+
     /// Builds the client. Fails with [`Error::InvalidInput`] naming the wire field
     /// (`login`, `password`, `id`, `device`, `base_url`) when one is missing or blank.
     pub fn build(self) -> Result<Client, Error> {
@@ -205,7 +239,12 @@ impl ClientBuilder {
         let device_name = required("device", self.device_name)?;
         let mut engine = Engine::builder(PROVIDER, self.base_url)
             .retry(self.retry)
-            .timeouts(self.timeouts);
+            .timeouts(self.timeouts)
+            .tls(self.tls)
+            .secret(kassa_core::secret::ExposeSecret::expose_secret(&password));
+        if let Some(limit) = self.max_answer_bytes {
+            engine = engine.max_answer_bytes(limit);
+        }
         if let Some(transport) = self.transport {
             engine = engine.transport(transport);
         }
@@ -328,9 +367,16 @@ impl Client {
             .query("password", Param::from(&c.password))
             .query("device", c.device_name.as_str())
             .query("client", CLIENT_ID);
-        let resp = self.inner.engine.execute(&req).await?;
-        let answer: AuthenticateResponse =
-            read_answer(&AUTHENTICATE, &resp, StatusField::Required)?;
+        let engine = &self.inner.engine;
+        let resp = engine
+            .execute(&req)
+            .await
+            .map_err(|e| engine.scrub_error(e))?;
+        let answer: AuthenticateResponse = read_answer(&AUTHENTICATE, &resp, StatusField::Required)
+            .map_err(|e| engine.scrub_error(e))?;
+        engine.remember_secret(kassa_core::secret::ExposeSecret::expose_secret(
+            &answer.token,
+        ));
         // The document gives the token no lifetime: it is used until refused (27).
         Ok(Fetched::new(answer, None))
     }
@@ -361,5 +407,6 @@ impl Client {
                 },
             )
             .await
+            .map_err(|e| self.inner.engine.scrub_error(e))
     }
 }

@@ -126,6 +126,35 @@ impl ClientBuilder {
         self
     }
 
+    /// TLS settings from PEM bytes: the bank's private CA, a client certificate (mutual
+    /// TLS), native roots (with the `native-roots` feature). A bad PEM fails
+    /// [`ClientBuilder::build`] naming `tls.root_pem` or `tls.identity_pem`.
+    ///
+    /// ```
+    /// let err = requisite_uz::Client::builder("https://bank.example")
+    ///     .credentials("u", "p")
+    ///     .tls(kassa_core::Tls::new().identity_pem(b"not a pem".to_vec()))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.field(), Some("tls.identity_pem"));
+    /// ```
+    pub fn tls(mut self, tls: kassa_core::Tls) -> ClientBuilder {
+        self.engine = self.engine.tls(tls);
+        self
+    }
+
+    /// Caps an answer's size in bytes (default 32 MiB, far above a long statement page);
+    /// a larger one fails the call (outcome-unknown on a payment).
+    ///
+    /// ```
+    /// let c = requisite_uz::Client::builder("http://h").credentials("u", "p").max_answer_bytes(8 << 20).build();
+    /// assert!(c.is_ok());
+    /// ```
+    pub fn max_answer_bytes(mut self, limit: usize) -> ClientBuilder {
+        self.engine = self.engine.max_answer_bytes(limit);
+        self
+    }
+
     /// Builds the client. Fails with [`Error::InvalidInput`] when the base URL is not an
     /// http(s) URL, or the username or password is missing, or the username holds a `:`
     /// (HTTP Basic cannot carry it).
@@ -145,8 +174,12 @@ impl ClientBuilder {
         let password = self
             .password
             .ok_or_else(|| Error::invalid("password", "credentials are required"))?;
+        let engine = self
+            .engine
+            .secret(kassa_core::secret::ExposeSecret::expose_secret(&password))
+            .build()?;
         Ok(Client {
-            engine: self.engine.build()?,
+            engine,
             username,
             password,
             services: Arc::new(RwLock::new(None)),
@@ -222,8 +255,12 @@ impl Client {
         if let Some(options) = options {
             req = req.options(options.clone());
         }
-        let resp = self.engine.execute(&req).await?;
-        read_answer(&op, &resp)
+        let resp = self
+            .engine
+            .execute(&req)
+            .await
+            .map_err(|e| self.engine.scrub_error(e))?;
+        read_answer(&op, &resp).map_err(|e| self.engine.scrub_error(e))
     }
 }
 

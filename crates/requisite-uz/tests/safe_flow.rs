@@ -244,7 +244,7 @@ async fn payment_timeout_is_outcome_unknown_after_one_request_then_resume_resolv
             .as_deref(),
         Some("payment-status with orderId=009445151277")
     );
-    assert!(err.to_string().contains("no answer within 1s"), "{err}");
+    assert!(err.to_string().contains("timed out after 1 s"), "{err}");
     assert_eq!(err.was_sent(), Sent::Maybe);
     assert!(err.may_have_taken_effect() && !err.is_retryable());
     assert_eq!(
