@@ -14,8 +14,18 @@ pub struct Entry {
     pub path: &'static str,
     /// How it authenticates.
     pub auth: &'static str,
-    /// Effect: read, auth, keyed, once.
+    /// Effect: read, auth, keyed, once (what the client really uses, not only what the
+    /// provider's document suggests).
     pub effect: &'static str,
+    /// The status call that tells the outcome of a lost answer (`status by billId`), or `-`.
+    pub reconcile: &'static str,
+}
+
+impl Entry {
+    /// The reconcile step, when the operation has one.
+    pub fn reconcile_text(&self) -> Option<&'static str> {
+        (self.reconcile != "-" && !self.reconcile.is_empty()).then_some(self.reconcile)
+    }
 }
 
 const TABLE: &str = include_str!("catalogue.tsv");
@@ -33,6 +43,7 @@ pub fn entries() -> Vec<Entry> {
                 path: f.next()?,
                 auth: f.next()?,
                 effect: f.next()?,
+                reconcile: f.next().unwrap_or("-"),
             };
             (e.effect != "inbound").then_some(e)
         })
@@ -69,5 +80,18 @@ mod tests {
         assert_eq!(count("mobilnik"), 6);
         assert_eq!(providers(), vec!["mobilnik", "requisite-uz", "anor-bm"]);
         assert_eq!(find("anor-bm", "status").map(|e| e.effect), Some("read"));
+        // money-moving calls the bank does not answer idempotently are sent once
+        for (p, o, reconcile) in [
+            ("requisite-uz", "payment", "payment-status by orderId"),
+            (
+                "requisite-uz",
+                "payment-budget",
+                "payment-status by orderId",
+            ),
+            ("anor-bm", "ext-pay", "status by agentTranId"),
+        ] {
+            let e = find(p, o).expect("listed");
+            assert_eq!((e.effect, e.reconcile_text()), ("once", Some(reconcile)));
+        }
     }
 }

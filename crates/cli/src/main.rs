@@ -2,7 +2,9 @@
 //!
 //! ```text
 //! kassa <provider> <operation> [--params JSON | --params @FILE] [--base-url URL] [--timeout SECS]
-//! kassa list [provider]
+//! kassa <provider> <operation> --help
+//! kassa describe <provider> [operation] [--json]
+//! kassa list [provider] [--json]
 //! kassa sandbox [--port N]
 //! kassa demo
 //! ```
@@ -10,30 +12,35 @@
 //! With no base URL configured for a provider (`--base-url` or `KASSA_<PROVIDER>_URL`), the
 //! CLI starts the embedded sandbox and uses its test credentials. On success stdout holds
 //! exactly one JSON document; on failure stdout is empty and the last stderr line is
-//! `{"error": {"kind", "code", "message", "may_have_taken_effect"[, "reconcile"]}}`.
+//! `{"error": {"kind", "code", "message", "may_have_taken_effect"[, "reconcile"]}}`, printed
+//! after every client and the async runtime are gone and tracing is stopped.
 
 #![forbid(unsafe_code)]
 
 mod catalogue;
 mod config;
 mod demo;
+mod describe;
+mod logging;
 mod output;
 mod providers;
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory as _, Parser, Subcommand};
 use output::Failure;
 use serde_json::Value;
+use tracing::Instrument as _;
 
 /// Call any kassa provider operation from a shell; the embedded sandbox stands in for a
 /// provider that has no base URL configured.
 #[derive(Debug, Parser)]
 #[command(name = "kassa", version, about, long_about = None)]
 struct Cli {
-    /// Print tracing to stderr (`-v` debug, `-vv` trace); `RUST_LOG` works too.
+    /// Print tracing to stderr: `-v` kassa's calls (operation, attempt, status, latency,
+    /// outcome, cause), `-vv` more detail, `-vvv` the HTTP library too; `RUST_LOG` works too.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
     #[command(subcommand)]
@@ -51,10 +58,23 @@ enum Command {
     /// Mobilnik wallet (Kyrgyzstan).
     #[command(name = "mobilnik")]
     Mobilnik(CallArgs),
-    /// List every operation with its method, path and effect.
+    /// List every operation with its method, path, effect and reconcile step.
     List {
         /// Only this provider.
         provider: Option<String>,
+        /// Print JSON (the default when stdout is not a terminal).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an operation's parameters (types, which are required) and a working example.
+    Describe {
+        /// The provider.
+        provider: String,
+        /// The operation; every operation of the provider when left out.
+        operation: Option<String>,
+        /// Print JSON (the default when stdout is not a terminal).
+        #[arg(long)]
+        json: bool,
     },
     /// Run the emulators as a standalone server until interrupted.
     Sandbox {
@@ -67,10 +87,12 @@ enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
 struct CallArgs {
     /// The operation, as named in `kassa list`.
-    operation: String,
-    /// The request as one JSON object with the provider's wire names, or @FILE.
+    operation: Option<String>,
+    /// The request as one JSON object with the provider's wire names, or @FILE
+    /// (`kassa <provider> <operation> --help` shows the fields).
     #[arg(long)]
     params: Option<String>,
     /// The provider's base URL (else `KASSA_<PROVIDER>_URL`, else the embedded sandbox).
@@ -79,6 +101,20 @@ struct CallArgs {
     /// Bound on the whole call, retries included, in seconds.
     #[arg(long)]
     timeout: Option<f64>,
+    /// Print help; after an operation, its parameters and a working example.
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::SetTrue)]
+    help: bool,
+}
+
+/// How a command ended. It is printed only after the runtime is gone (see [`main`]).
+#[derive(Debug)]
+enum Done {
+    /// Success: this text on stdout.
+    Stdout(String),
+    /// Failure: the JSON error line, last on stderr.
+    Failed(Failure),
+    /// The command printed its own output (demo, sandbox).
+    Exit(ExitCode),
 }
 
 fn main() -> ExitCode {
@@ -86,15 +122,15 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
+            // clap's own text once (what went wrong, the usage, a hint), then the JSON line
+            let _ = e.print();
             if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = e.print();
                 return ExitCode::SUCCESS;
             }
-            let _ = e.print();
-            return fail(&Failure::invalid(first_line(&e.to_string())));
+            return error_line(&Failure::invalid(first_line(&e.to_string())));
         }
     };
-    init_tracing(cli.verbose);
+    logging::init(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -102,12 +138,23 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
+            logging::close();
             return fail(&Failure::other(format!(
                 "cannot start the async runtime: {e}"
             )));
         }
     };
-    runtime.block_on(run(cli))
+    let done = runtime.block_on(run(cli));
+    // Every client, the sandbox and the HTTP pools go with the runtime; whatever still
+    // logs after that (a blocking DNS lookup) is cut off by closing the log, so the
+    // answer or the JSON error line is the last thing written.
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    logging::close();
+    match done {
+        Done::Stdout(text) => succeed_text(&text),
+        Done::Failed(failure) => fail(&failure),
+        Done::Exit(code) => code,
+    }
 }
 
 fn first_line(text: &str) -> String {
@@ -115,59 +162,63 @@ fn first_line(text: &str) -> String {
         .find(|l| !l.trim().is_empty())
         .unwrap_or(text)
         .trim()
+        .trim_start_matches("error: ")
         .to_owned()
 }
 
-fn init_tracing(verbose: u8) {
-    let from_env = std::env::var("RUST_LOG").ok().filter(|v| !v.is_empty());
-    let directive = match (from_env, verbose) {
-        (Some(v), _) => v,
-        (None, 0) => return,
-        (None, 1) => "debug".to_owned(),
-        (None, _) => "trace".to_owned(),
-    };
-    let filter = tracing_subscriber::EnvFilter::try_new(directive)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .init();
-}
-
-async fn run(cli: Cli) -> ExitCode {
+async fn run(cli: Cli) -> Done {
     match cli.command {
         Command::AnorBm(args) => call("anor-bm", args).await,
         Command::RequisiteUz(args) => call("requisite-uz", args).await,
         Command::Mobilnik(args) => call("mobilnik", args).await,
-        Command::List { provider } => list(provider.as_deref()),
-        Command::Sandbox { port } => sandbox(port).await,
-        Command::Demo => demo::run().await,
+        Command::List { provider, json } => done(list(provider.as_deref(), json)),
+        Command::Describe {
+            provider,
+            operation,
+            json,
+        } => done(describe(&provider, operation.as_deref(), json)),
+        Command::Sandbox { port } => Done::Exit(sandbox(port).await),
+        Command::Demo => Done::Exit(demo::run().await),
     }
 }
 
-/// Prints the failure as the contract says and returns its exit code.
+fn done(result: Result<String, Failure>) -> Done {
+    match result {
+        Ok(text) => Done::Stdout(text),
+        Err(failure) => Done::Failed(failure),
+    }
+}
+
+/// Prints the failure as the contract says (a line for people, then the JSON line) and
+/// returns its exit code.
 fn fail(failure: &Failure) -> ExitCode {
+    {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "kassa: {}", failure.message);
+    }
+    error_line(failure)
+}
+
+/// Prints only the JSON error line.
+fn error_line(failure: &Failure) -> ExitCode {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "kassa: {}", failure.message);
     let _ = writeln!(err, "{}", failure.to_json());
+    let _ = err.flush();
     ExitCode::from(u8::try_from(failure.exit).unwrap_or(5))
 }
 
-/// Prints one JSON document (already serialized) on stdout.
+/// Prints one document (already serialized) on stdout.
 fn succeed_text(text: &str) -> ExitCode {
     let mut out = std::io::stdout().lock();
-    if writeln!(out, "{text}").is_err() {
+    if writeln!(out, "{}", text.trim_end_matches('\n')).is_err() || out.flush().is_err() {
         return ExitCode::from(5);
     }
     ExitCode::SUCCESS
 }
 
-fn succeed(value: &Value) -> ExitCode {
-    match serde_json::to_string_pretty(value) {
-        Ok(text) => succeed_text(&text),
-        Err(e) => fail(&Failure::other(format!("cannot print the answer: {e}"))),
-    }
+/// Whether to print JSON rather than text for people.
+fn wants_json(flag: bool) -> bool {
+    flag || !std::io::stdout().is_terminal()
 }
 
 /// Reads `--params` as JSON *text*: request types read amounts from the raw tokens, so the
@@ -190,26 +241,63 @@ fn read_params(raw: Option<&str>) -> Result<String, Failure> {
     }
 }
 
-async fn call(provider: &'static str, args: CallArgs) -> ExitCode {
-    match try_call(provider, args).await {
-        Ok(text) => succeed_text(&text),
-        Err(failure) => fail(&failure),
-    }
+fn unknown_operation(provider: &str, operation: &str) -> Failure {
+    let known: Vec<&str> = catalogue::entries()
+        .into_iter()
+        .filter(|e| e.provider == provider)
+        .map(|e| e.operation)
+        .collect();
+    Failure::invalid(format!(
+        "{provider} has no operation `{operation}`; it has: {}",
+        known.join(", ")
+    ))
 }
 
-async fn try_call(provider: &'static str, args: CallArgs) -> Result<String, Failure> {
-    let Some(entry) = catalogue::find(provider, &args.operation) else {
-        let known: Vec<&str> = catalogue::entries()
-            .into_iter()
-            .filter(|e| e.provider == provider)
-            .map(|e| e.operation)
-            .collect();
-        return Err(Failure::invalid(format!(
-            "{provider} has no operation `{}`; it has: {}",
-            args.operation,
-            known.join(", ")
+async fn call(provider: &'static str, args: CallArgs) -> Done {
+    let Some(operation) = args.operation.clone() else {
+        if args.help {
+            return done(provider_help(provider));
+        }
+        return Done::Failed(Failure::invalid(format!(
+            "which {provider} operation? `kassa {provider} <operation>`, one of: {}",
+            operations_of(provider).join(", ")
         )));
     };
+    let Some(entry) = catalogue::find(provider, &operation) else {
+        return Done::Failed(unknown_operation(provider, &operation));
+    };
+    if args.help {
+        return done(describe_one(&entry, false));
+    }
+    done(try_call(entry, args).await)
+}
+
+fn operations_of(provider: &str) -> Vec<&'static str> {
+    catalogue::entries()
+        .into_iter()
+        .filter(|e| e.provider == provider)
+        .map(|e| e.operation)
+        .collect()
+}
+
+/// `kassa <provider> --help`: clap's help for the subcommand and the operations.
+fn provider_help(provider: &str) -> Result<String, Failure> {
+    let mut cmd = Cli::command();
+    let help = cmd
+        .find_subcommand_mut(provider)
+        .map(|c| {
+            c.set_bin_name(format!("kassa {provider}"));
+            c.render_long_help().to_string()
+        })
+        .unwrap_or_default();
+    Ok(format!(
+        "{help}\nOperations: {}\nParameters of one: kassa {provider} <operation> --help\n",
+        operations_of(provider).join(", ")
+    ))
+}
+
+async fn try_call(entry: catalogue::Entry, args: CallArgs) -> Result<String, Failure> {
+    let provider = entry.provider;
     let params = read_params(args.params.as_deref())?;
     let timeout = match args.timeout {
         None => None,
@@ -220,8 +308,28 @@ async fn try_call(provider: &'static str, args: CallArgs) -> Result<String, Fail
             ));
         }
     };
+    let span = tracing::info_span!(
+        "kassa.cli",
+        provider,
+        operation = entry.operation,
+        outcome = tracing::field::Empty,
+    );
+    call_in_span(entry, params, args.base_url, timeout)
+        .instrument(span)
+        .await
+}
+
+/// Resolves the target, calls, and records the outcome (and a failure's cause) on the
+/// `kassa.cli` span. The target (sandbox, client) is gone when this returns.
+async fn call_in_span(
+    entry: catalogue::Entry,
+    params: String,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+) -> Result<String, Failure> {
+    let provider = entry.provider;
     let env = config::Env::from_process();
-    let target = config::resolve(provider, args.base_url.as_deref(), &env, timeout).await?;
+    let target = config::resolve(provider, base_url.as_deref(), &env, timeout).await?;
     if let Some(sandbox) = &target.sandbox {
         eprintln!(
             "kassa: no base URL configured for {provider} (--base-url or {}); using the embedded sandbox at {} with its test credentials",
@@ -229,43 +337,119 @@ async fn try_call(provider: &'static str, args: CallArgs) -> Result<String, Fail
             sandbox.url(provider)
         );
     }
-    providers::call(entry, &params, &target)
-        .await
-        .map_err(|e| Failure::from(&e))
+    let result = providers::call(entry, &params, &target).await;
+    drop(target);
+    let span = tracing::Span::current();
+    match result {
+        Ok(text) => {
+            span.record("outcome", "ok");
+            tracing::debug!("answered");
+            Ok(text)
+        }
+        Err(e) => {
+            let failure = Failure::from(&e);
+            span.record("outcome", failure.kind);
+            tracing::debug!(
+                kind = failure.kind,
+                code = %failure.code,
+                cause = %failure.message,
+                "failed"
+            );
+            Err(failure)
+        }
+    }
 }
 
-fn list(provider: Option<&str>) -> ExitCode {
+fn list(provider: Option<&str>, json: bool) -> Result<String, Failure> {
     if let Some(p) = provider
         && !catalogue::providers().contains(&p)
     {
-        return fail(&Failure::invalid(format!(
+        return Err(Failure::invalid(format!(
             "unknown provider `{p}`; known: {}",
             catalogue::providers().join(", ")
         )));
     }
-    let rows: Vec<Value> = catalogue::entries()
+    let entries: Vec<catalogue::Entry> = catalogue::entries()
         .into_iter()
         .filter(|e| provider.is_none_or(|p| e.provider == p))
-        .map(|e| {
-            serde_json::json!({
-                "provider": e.provider,
-                "operation": e.operation,
-                "method": e.method,
-                "path": e.path,
-                "effect": e.effect,
-            })
-        })
         .collect();
-    for e in catalogue::entries()
-        .into_iter()
-        .filter(|e| provider.is_none_or(|p| e.provider == p))
-    {
-        eprintln!(
-            "{:<13} {:<21} {:<6} {:<8} {}",
-            e.provider, e.operation, e.method, e.effect, e.path
-        );
+    if wants_json(json) {
+        let rows: Vec<Value> = entries
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "provider": e.provider,
+                    "operation": e.operation,
+                    "method": e.method,
+                    "path": e.path,
+                    "effect": e.effect,
+                    "reconcile": e.reconcile_text(),
+                })
+            })
+            .collect();
+        return serde_json::to_string_pretty(&rows)
+            .map_err(|e| Failure::other(format!("cannot print the list: {e}")));
     }
-    succeed(&Value::Array(rows))
+    let mut out = format!(
+        "{:<13} {:<21} {:<6} {:<6} {:<26} {}\n",
+        "PROVIDER", "OPERATION", "METHOD", "EFFECT", "RECONCILE", "PATH"
+    );
+    for e in &entries {
+        out.push_str(&format!(
+            "{:<13} {:<21} {:<6} {:<6} {:<26} {}\n",
+            e.provider, e.operation, e.method, e.effect, e.reconcile, e.path
+        ));
+    }
+    Ok(out)
+}
+
+fn describe_one(entry: &catalogue::Entry, json: bool) -> Result<String, Failure> {
+    let Some(params) = describe::params(entry) else {
+        return Err(Failure::invalid(format!(
+            "{} {} is not described",
+            entry.provider, entry.operation
+        )));
+    };
+    if json {
+        serde_json::to_string_pretty(&describe::to_json(entry, &params))
+            .map_err(|e| Failure::other(format!("cannot print the description: {e}")))
+    } else {
+        Ok(describe::to_text(entry, &params))
+    }
+}
+
+fn describe(provider: &str, operation: Option<&str>, json: bool) -> Result<String, Failure> {
+    if !catalogue::providers().contains(&provider) {
+        return Err(Failure::invalid(format!(
+            "unknown provider `{provider}`; known: {}",
+            catalogue::providers().join(", ")
+        )));
+    }
+    let json = wants_json(json);
+    let entries: Vec<catalogue::Entry> = match operation {
+        Some(op) => {
+            vec![catalogue::find(provider, op).ok_or_else(|| unknown_operation(provider, op))?]
+        }
+        None => catalogue::entries()
+            .into_iter()
+            .filter(|e| e.provider == provider)
+            .collect(),
+    };
+    if json {
+        let all: Vec<Value> = entries
+            .iter()
+            .filter_map(|e| describe::params(e).map(|p| describe::to_json(e, &p)))
+            .collect();
+        let doc = match (operation, all.as_slice()) {
+            (Some(_), [one]) => one.clone(),
+            _ => Value::Array(all),
+        };
+        return serde_json::to_string_pretty(&doc)
+            .map_err(|e| Failure::other(format!("cannot print the description: {e}")));
+    }
+    let texts: Result<Vec<String>, Failure> =
+        entries.iter().map(|e| describe_one(e, false)).collect();
+    Ok(texts?.join("\n"))
 }
 
 async fn sandbox(port: u16) -> ExitCode {

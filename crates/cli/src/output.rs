@@ -2,7 +2,9 @@
 //! stdout and a last stderr line `{"error": {...}}`, with exit codes 2 (invalid input,
 //! nothing sent), 3 (the provider refused), 4 (outcome unknown), 5 (anything else).
 
-use kassa_core::Error;
+use std::error::Error as StdError;
+
+use kassa_core::{Error, TransportError};
 use serde_json::{Value, json};
 
 /// Exit code for invalid input.
@@ -78,10 +80,59 @@ fn code_value(raw: &str) -> Value {
         .unwrap_or_else(|_| Value::from(raw))
 }
 
+/// The provider's code behind `err`: its own refusal's, else the first refusal found down
+/// its source chain (an outcome-unknown error keeps the answer that left the outcome open,
+/// such as requisite-uz 1111 or 2222, as its cause). Empty codes count as none.
+pub fn provider_code(err: &Error) -> Option<String> {
+    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(code) = e
+            .downcast_ref::<Error>()
+            .and_then(Error::provider_code)
+            .filter(|c| !c.trim().is_empty())
+        {
+            return Some(code);
+        }
+        current = e.source();
+    }
+    None
+}
+
+/// The error and every cause down its source chain, each once: a cause whose text an
+/// earlier one already quotes is left out ("... transport failure: error sending request:
+/// client error (Connect): tcp connect error: Connection refused (os error 111)"). A
+/// timeout the texts do not name says "timed out".
+pub fn chain_message(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut timed_out = false;
+    let mut current = Some(err);
+    while let Some(e) = current {
+        let transport = e.downcast_ref::<TransportError>();
+        timed_out |= transport.is_some_and(|t| t.timeout);
+        // a transport error's text is its cause's plus whether it left, which the
+        // error above it already says: its cause follows
+        let text = if transport.is_some() {
+            String::new()
+        } else {
+            e.to_string()
+        };
+        let text = text.trim();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(text)) {
+            parts.push(text.to_owned());
+        }
+        current = e.source();
+    }
+    let mut message = parts.join(": ");
+    if timed_out && !message.to_ascii_lowercase().contains("timed out") {
+        message.push_str(" (timed out)");
+    }
+    message
+}
+
 impl From<&Error> for Failure {
     fn from(err: &Error) -> Failure {
         let may = err.may_have_taken_effect();
-        let message = err.to_string();
+        let message = chain_message(err);
         let (kind, exit) = match err {
             Error::InvalidInput { .. } => ("invalid_input", EXIT_INVALID),
             Error::Rejected(_) => ("rejected", EXIT_REJECTED),
@@ -102,7 +153,7 @@ impl From<&Error> for Failure {
         });
         Failure {
             kind,
-            code: err.provider_code().map_or(Value::Null, |c| code_value(&c)),
+            code: provider_code(err).map_or(Value::Null, |c| code_value(&c)),
             message,
             may_have_taken_effect: may,
             reconcile,
@@ -152,6 +203,57 @@ mod tests {
         assert_eq!(
             f.to_json()["error"]["reconcile"],
             json!({"operation": "status", "params": {"billId": "7"}})
+        );
+    }
+
+    #[test]
+    fn an_outcome_unknown_keeps_the_code_of_the_answer_behind_it() {
+        let cause = Error::rejected("p", "pay", Some(200), RawCode("1111".into()), "system");
+        let o = OutcomeUnknown::new("p", "pay").with_source(cause);
+        let f = Failure::from(&Error::OutcomeUnknown(Box::new(o)));
+        assert_eq!((f.kind, f.code.clone()), ("outcome_unknown", json!(1111)));
+        let bare = Failure::from(&Error::OutcomeUnknown(Box::new(OutcomeUnknown::new(
+            "p", "pay",
+        ))));
+        assert_eq!(bare.code, Value::Null);
+        let empty = Failure::from(&Error::rejected(
+            "p",
+            "op",
+            None,
+            RawCode(String::new()),
+            "",
+        ));
+        assert_eq!(empty.code, Value::Null);
+    }
+
+    #[test]
+    fn the_message_carries_every_cause_once() {
+        let inner =
+            std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        let err = Error::Transport {
+            provider: "p",
+            operation: "op",
+            sent: kassa_core::Sent::No,
+            source: Box::new(TransportError::not_sent(inner)),
+        };
+        let m = Failure::from(&err).message;
+        assert!(m.starts_with("p op: transport failure"), "{m}");
+        assert!(m.contains("connection refused"), "{m}");
+        assert_eq!(m.matches("connection refused").count(), 1, "{m}");
+        let timeout = Error::Transport {
+            provider: "p",
+            operation: "op",
+            sent: kassa_core::Sent::Maybe,
+            source: Box::new(TransportError {
+                sent: kassa_core::Sent::Maybe,
+                timeout: true,
+                source: "no answer within 1s".into(),
+            }),
+        };
+        let m = Failure::from(&timeout).message;
+        assert!(
+            m.contains("no answer within 1s") && m.contains("timed out"),
+            "{m}"
         );
     }
 }

@@ -112,6 +112,8 @@ fn params_for(provider: &str, operation: &str, f: &Fixture) -> String {
                 .collect();
             json!(map)
         }
+        // the credentials come from the environment; login takes no parameters
+        ("anor-bm", "login") => json!({}),
         ("requisite-uz", "payment-status") => {
             json!({"orderId": req.path.rsplit('/').next().unwrap_or_default()})
         }
@@ -185,9 +187,14 @@ async fn every_operation_sends_its_fixture_request_and_prints_the_answer() {
             !run.stderr.contains("sandbox"),
             "a configured base URL must not start the sandbox: {run:?}"
         );
+        // an answer that is itself a credential prints it (tests/contract.rs)
+        let credential = matches!(
+            operation.as_str(),
+            "login" | "refresh-token" | "authenticate"
+        );
         for secret in ["test-password", "test-token", "test-refresh-token"] {
             assert!(
-                !run.stdout.contains(secret),
+                (credential && secret != "test-password") || !run.stdout.contains(secret),
                 "{provider} {operation} printed a secret: {}",
                 run.stdout
             );
@@ -229,7 +236,12 @@ async fn anor_bm_operations_chain_against_a_live_sandbox() {
     };
 
     let login = call("login", json!({})).await.json();
-    assert_eq!(login["result"]["access_token"], "[REDACTED]");
+    assert!(
+        login["result"]["access_token"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty() && t != "[REDACTED]"),
+        "the token asked for is printed: {login}"
+    );
     let refreshed = call(
         "refresh-token",
         json!({"refreshToken": seed::REFRESH_TOKEN}),

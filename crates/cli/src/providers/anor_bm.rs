@@ -2,14 +2,28 @@
 
 use anor_bm::{
     BillRequest, CheckRequest, Client, ExtPayRequest, HoldMoreRequest, PayRequest,
-    RefreshTokenRequest, ReversePartialRequest, SendOtpRequest, StatusRequest, VerifyOtpRequest,
+    RefreshTokenRequest, ReversePartialRequest, SendOtpRequest, StatusRequest, TokenAnswer,
+    VerifyOtpRequest,
 };
 use kassa_core::Error;
 use kassa_core::secret::ExposeSecret;
 use kassa_sandbox::anor_bm::seed;
 
-use super::{parse, render};
+use super::{no_params, parse, render, reveal};
 use crate::config::Target;
+
+/// A login or refresh answer with its tokens shown: they are the answer asked for.
+fn tokens(answer: &TokenAnswer) -> Result<String, Error> {
+    let mut shown = reveal(
+        render(answer)?,
+        "access_token",
+        answer.result.access_token.expose_secret(),
+    )?;
+    if let Some(refresh) = &answer.result.refresh_token {
+        shown = reveal(shown, "refresh_token", refresh.expose_secret())?;
+    }
+    Ok(shown)
+}
 
 /// Builds a client for `target`: credentials from `KASSA_ANOR_BM_USERNAME` and
 /// `KASSA_ANOR_BM_PASSWORD`, or the sandbox's.
@@ -24,7 +38,10 @@ pub fn client(target: &Target) -> Result<Client, Error> {
 pub async fn call(operation: &str, params: &str, target: &Target) -> Result<String, Error> {
     let c = client(target)?;
     match operation {
-        "login" => render(&c.login().await?),
+        "login" => {
+            no_params(operation, params)?;
+            tokens(&c.login().await?)
+        }
         "refresh-token" => {
             let has_token = parse::<serde_json::Map<String, serde_json::Value>>(params)?
                 .contains_key("refreshToken");
@@ -38,11 +55,19 @@ pub async fn call(operation: &str, params: &str, target: &Target) -> Result<Stri
                 })?;
                 RefreshTokenRequest::new(token.expose_secret().to_owned())
             };
-            render(&c.refresh_token(&req).await?)
+            tokens(&c.refresh_token(&req).await?)
         }
         "send-otp" => render(&c.send_otp(&parse::<SendOtpRequest>(params)?).await?),
-        "verify-otp" => render(&c.verify_otp(&parse::<VerifyOtpRequest>(params)?).await?),
-        "get-user-cards" => render(&c.get_user_cards().await?),
+        "verify-otp" => {
+            // the answer is the card token itself: printed whole
+            let token = c.verify_otp(&parse::<VerifyOtpRequest>(params)?).await?;
+            serde_json::to_string(token.expose())
+                .map_err(|e| Error::invalid("answer", format!("cannot be printed: {e}")))
+        }
+        "get-user-cards" => {
+            no_params(operation, params)?;
+            render(&c.get_user_cards().await?)
+        }
         "unregistered-check" => render(
             &c.unregistered_check(&parse::<CheckRequest>(params)?)
                 .await?,

@@ -1,13 +1,13 @@
 //! `kassa mobilnik <operation>`.
 
 use kassa_core::Error;
-use kassa_core::secret::SecretString;
+use kassa_core::secret::{ExposeSecret, SecretString};
 use kassa_sandbox::mobilnik::seed;
 use mobilnik::{
     CheckPaymentRequest, CheckRequisiteRequest, Client, DeviceId, PaymentRequest, TransferRequest,
 };
 
-use super::{parse, render};
+use super::{no_params, parse, render, reveal};
 use crate::config::Target;
 
 /// Builds a client for `target`: `KASSA_MOBILNIK_LOGIN`, `KASSA_MOBILNIK_PASSWORD`,
@@ -30,8 +30,16 @@ pub fn client(target: &Target) -> Result<Client, Error> {
 pub async fn call(operation: &str, params: &str, target: &Target) -> Result<String, Error> {
     let c = client(target)?;
     match operation {
-        "authenticate" => render(&c.authenticate().await?),
-        "service-list" => render(&c.service_list().await?),
+        "authenticate" => {
+            no_params(operation, params)?;
+            // the token is the answer asked for: printed whole on stdout
+            let me = c.authenticate().await?;
+            reveal(render(&me)?, "token", me.token.expose_secret())
+        }
+        "service-list" => {
+            no_params(operation, params)?;
+            render(&c.service_list().await?)
+        }
         "check-requisite" => render(
             &c.check_requisite(&parse::<CheckRequisiteRequest>(params)?)
                 .await?,

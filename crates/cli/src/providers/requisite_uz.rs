@@ -27,6 +27,7 @@ pub async fn call(operation: &str, params: &str, target: &Target) -> Result<Stri
     match operation {
         "services" => {
             parse::<ServicesRequest>(params)?;
+            super::no_params(operation, params)?;
             render(&c.services().await?)
         }
         "payment" => render(&c.payment(&parse::<PaymentRequest>(params)?).await?),
