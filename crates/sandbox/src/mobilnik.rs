@@ -127,8 +127,8 @@ impl Shared {
     }
 }
 
-/// What the emulator remembers, for a state file: the seed users' balances and tokens (in
-/// seed order), the operations and the counters. Seed data (names, services, requisites)
+/// What the emulator remembers, for a state file: the seed users' balances and tokens (by
+/// login), the operations and the counters. Seed data (names, services, requisites)
 /// comes from the code.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Saved {
