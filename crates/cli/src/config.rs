@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use kassa_core::{Error, Timeouts};
-use kassa_sandbox::Sandbox;
 
+use crate::embedded::Embedded;
 use crate::output::Failure;
 
 /// The `KASSA_*` variables of the environment, read once.
@@ -45,8 +45,9 @@ pub fn url_var(provider: &str) -> String {
 pub struct Target {
     /// The provider's base URL.
     pub base_url: String,
-    /// The embedded sandbox, when it stands in for the provider (kept alive here).
-    pub sandbox: Option<Sandbox>,
+    /// The embedded sandbox, when it stands in for the provider (kept alive here), with
+    /// its state file.
+    pub sandbox: Option<Embedded>,
     /// Timeouts for the call.
     pub timeouts: Timeouts,
     provider: &'static str,
@@ -89,10 +90,8 @@ pub async fn resolve(
     let (base_url, sandbox) = match configured {
         Some(url) => (url, None),
         None => {
-            let sandbox = kassa_sandbox::spawn()
-                .await
-                .map_err(|e| Failure::other(format!("cannot start the embedded sandbox: {e}")))?;
-            (sandbox.url(provider), Some(sandbox))
+            let embedded = Embedded::start().await?;
+            (embedded.sandbox.url(provider), Some(embedded))
         }
     };
     Ok(Target {

@@ -391,8 +391,11 @@ async fn requisite_uz(sandbox: &Sandbox, tour: &mut Tour) {
         }
     });
     tour.step(P, "balance", o);
-    let today = requisite_uz::time::OffsetDateTime::now_utc().date();
-    let from = today.replace_year(today.year() - 5).unwrap_or(today);
+    // Up to the bank's today (Tashkent, UTC+5), never the UTC date: from 19:00 UTC the bank
+    // is on the next day. Against a real bank: `requisite_uz::bank_today()`; here the
+    // sandbox's clock, which dated the payment.
+    let today = requisite_uz::bank_date(sandbox.clock().now());
+    let from = today.saturating_sub(requisite_uz::time::Duration::days(5 * 365));
     let statement = StatementRequest::new(service, from, today).kind(StatementKind::Outgoing);
     let mut rows = std::pin::pin!(client.statement_rows(statement));
     let mut seen = 0;

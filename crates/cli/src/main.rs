@@ -5,7 +5,8 @@
 //! kassa <provider> <operation> --help
 //! kassa describe <provider> [operation] [--json]
 //! kassa list [provider] [--json]
-//! kassa sandbox [--port N]
+//! kassa sandbox [--host H] [--port N]
+//! kassa sandbox reset
 //! kassa demo
 //! ```
 //!
@@ -21,6 +22,7 @@ mod catalogue;
 mod config;
 mod demo;
 mod describe;
+mod embedded;
 mod logging;
 mod output;
 mod providers;
@@ -76,14 +78,30 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run the emulators as a standalone server until interrupted.
-    Sandbox {
-        /// Port to listen on (127.0.0.1); 0 picks a free one.
-        #[arg(long, default_value_t = 8765)]
-        port: u16,
-    },
+    /// Run the emulators as a standalone server until interrupted (`reset`: forget the
+    /// embedded sandbox's saved state).
+    Sandbox(SandboxArgs),
     /// A guided tour of every provider's main flow against the embedded sandbox.
     Demo,
+}
+
+#[derive(Debug, Args)]
+struct SandboxArgs {
+    #[command(subcommand)]
+    action: Option<SandboxAction>,
+    /// Address to listen on (`0.0.0.0` to be reachable from a container's outside).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 8765)]
+    port: u16,
+}
+
+#[derive(Debug, Subcommand)]
+enum SandboxAction {
+    /// Forget the state the embedded sandbox keeps between calls (the file in
+    /// `KASSA_SANDBOX_STATE`, else `~/.cache/kassa/sandbox-state.json`).
+    Reset,
 }
 
 #[derive(Debug, Args)]
@@ -177,7 +195,10 @@ async fn run(cli: Cli) -> Done {
             operation,
             json,
         } => done(describe(&provider, operation.as_deref(), json)),
-        Command::Sandbox { port } => Done::Exit(sandbox(port).await),
+        Command::Sandbox(args) => match args.action {
+            Some(SandboxAction::Reset) => embedded::reset(),
+            None => embedded::serve(&args.host, args.port).await,
+        },
         Command::Demo => Done::Exit(demo::run().await),
     }
 }
@@ -330,14 +351,18 @@ async fn call_in_span(
     let provider = entry.provider;
     let env = config::Env::from_process();
     let target = config::resolve(provider, base_url.as_deref(), &env, timeout).await?;
-    if let Some(sandbox) = &target.sandbox {
+    if let Some(embedded) = &target.sandbox {
         eprintln!(
-            "kassa: no base URL configured for {provider} (--base-url or {}); using the embedded sandbox at {} with its test credentials",
+            "kassa: no base URL configured for {provider} (--base-url or {}); using the embedded sandbox at {} with its test credentials; {}",
             config::url_var(provider),
-            sandbox.url(provider)
+            embedded.sandbox.url(provider),
+            embedded.describe_state()
         );
     }
     let result = providers::call(entry, &params, &target).await;
+    if let Some(embedded) = &target.sandbox {
+        embedded.save();
+    }
     drop(target);
     let span = tracing::Span::current();
     match result {
@@ -450,30 +475,4 @@ fn describe(provider: &str, operation: Option<&str>, json: bool) -> Result<Strin
     let texts: Result<Vec<String>, Failure> =
         entries.iter().map(|e| describe_one(e, false)).collect();
     Ok(texts?.join("\n"))
-}
-
-async fn sandbox(port: u16) -> ExitCode {
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let sandbox = match kassa_sandbox::bind(addr).await {
-        Ok(s) => s,
-        Err(e) => return fail(&Failure::other(format!("cannot listen on {addr}: {e}"))),
-    };
-    let providers: serde_json::Map<String, Value> = kassa_sandbox::PROVIDERS
-        .iter()
-        .map(|p| ((*p).to_owned(), Value::from(sandbox.url(p))))
-        .collect();
-    eprintln!("kassa sandbox listening on {}", sandbox.base_url());
-    for p in kassa_sandbox::PROVIDERS {
-        eprintln!("  {p:<13} {}", sandbox.url(p));
-    }
-    eprintln!("  faults        {}/_sandbox/faults", sandbox.base_url());
-    eprintln!("test credentials: docs/sandbox.md; stop with Ctrl-C");
-    println!(
-        "{}",
-        serde_json::json!({"base_url": sandbox.base_url(), "providers": providers})
-    );
-    let _ = std::io::stdout().flush();
-    let _ = tokio::signal::ctrl_c().await;
-    sandbox.shutdown();
-    ExitCode::SUCCESS
 }

@@ -57,8 +57,15 @@ async fn kassa(args: &[&str], env: &[(&str, &str)]) -> Run {
                 cmd.env_remove(k);
             }
         }
-        cmd.envs(env);
+        cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        // Each run gets its own embedded-sandbox state file unless the test names one, so no
+        // run sees another's state or the user's cache, whatever order the tests run in.
+        let state = fresh_state_file();
+        if !env.iter().any(|(k, _)| k == "KASSA_SANDBOX_STATE") {
+            cmd.env("KASSA_SANDBOX_STATE", &state);
+        }
         let out = cmd.output().expect("the kassa binary runs");
+        let _ = std::fs::remove_file(&state);
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -875,4 +882,11 @@ async fn the_standalone_sandbox_prints_its_urls_and_serves_every_provider() {
     assert_eq!(body["status"], "success");
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// A state file path no other run uses.
+fn fresh_state_file() -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("kassa-test-state-{}-{n}.json", std::process::id()))
 }

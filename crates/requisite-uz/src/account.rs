@@ -236,8 +236,8 @@ impl<'de> Deserialize<'de> for Direction {
 
 /// One row of a statement (an element of the statement answer's `data`).
 ///
-/// Dates carry no time zone in the document (probably Tashkent time, UTC+5), so they are
-/// [`PrimitiveDateTime`]s. Text fields are read from strings, numbers or `null` (empty).
+/// Dates carry no time zone in the document; they are the bank's, Tashkent time (UTC+5,
+/// see [`BANK_OFFSET`](crate::BANK_OFFSET)), so they are [`PrimitiveDateTime`]s. Text fields are read from strings, numbers or `null` (empty).
 ///
 /// ```
 /// use kassa_core::{Currency, Money};

@@ -11,6 +11,10 @@
 //!   them (strings in requests and the balance, a number in the statement), never a float.
 //! - Every answer comes with HTTP 200; `status` and `code` are read and each documented code
 //!   becomes a typed [`Code`] with what the document says to do.
+//! - Dates: the document's dates (`fromDate`, `toDate`, `docDate`, `paymentDate`) carry no
+//!   zone; the bank works in Tashkent time (UTC+05:00, no daylight saving time). Ask a
+//!   statement "up to today" with [`bank_today`], never the UTC date: from 19:00 UTC the
+//!   bank is already on the next day ([`BANK_OFFSET`], [`bank_date`]).
 //! - Payments are sent once. A lost answer, 1111 or 2222 is
 //!   [`OutcomeUnknown`](kassa_core::Error::OutcomeUnknown) naming `payment-status` and the
 //!   `orderId`; [`Client::pay_safely`] runs the recovery the document prescribes.
@@ -51,6 +55,7 @@
 #![forbid(unsafe_code)]
 
 mod account;
+mod bank_time;
 mod client;
 pub mod error;
 mod payment;
@@ -61,6 +66,7 @@ pub mod wire;
 pub use account::{
     Balance, BalanceRequest, Direction, StatementKind, StatementRequest, StatementRow,
 };
+pub use bank_time::{BANK_OFFSET, bank_date, bank_today};
 pub use client::{Client, ClientBuilder};
 pub use error::{Code, code_of};
 pub use payment::{

@@ -48,6 +48,8 @@ mod wire;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
+use crate::clock::Clock;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -57,7 +59,8 @@ use axum::routing::{MethodRouter, get, post};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use emulator::{Clock, Emulator, Op};
+pub(crate) use emulator::Emulator;
+use emulator::{Clock as CallClock, Op};
 
 /// The document's paths, below the provider prefix `/anor-bm`.
 pub mod paths {
@@ -100,8 +103,18 @@ pub mod paths {
 /// # let _ = app;
 /// ```
 pub fn router() -> Router {
-    let shared = Shared(Arc::new(Mutex::new(Emulator::seeded(Instant::now()))));
-    Router::new()
+    build(None, Clock::system()).0
+}
+
+/// The router on `state` (seed state when `None`) with `clock`, and a handle on its state.
+pub(crate) fn build(state: Option<Emulator>, clock: Clock) -> (Router, Shared) {
+    let shared = Shared {
+        emu: Arc::new(Mutex::new(
+            state.unwrap_or_else(|| Emulator::seeded(Instant::now())),
+        )),
+        clock,
+    };
+    let router = Router::new()
         .route(paths::LOGIN, call(Op::Login))
         .route(paths::REFRESH_TOKEN, call(Op::RefreshToken))
         .route(paths::SEND_OTP, call(Op::SendOtp))
@@ -118,15 +131,25 @@ pub fn router() -> Router {
         .route(paths::STATUS, call(Op::Status))
         .route(paths::EXT_PAY, call(Op::ExtPay))
         .fallback(|| async { catalogue::NOT_FOUND.into_response() })
-        .with_state(shared)
+        .with_state(shared.clone());
+    (router, shared)
 }
 
+/// The state behind the routes: the emulator and the sandbox's clock.
 #[derive(Clone)]
-struct Shared(Arc<Mutex<Emulator>>);
+pub(crate) struct Shared {
+    emu: Arc<Mutex<Emulator>>,
+    clock: Clock,
+}
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Emulator> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.emu.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A copy of the emulator's state, for a state file.
+    pub(crate) fn snapshot(&self) -> Value {
+        serde_json::to_value(&*self.lock()).unwrap_or(Value::Null)
     }
 }
 
@@ -144,9 +167,9 @@ fn call(op: Op) -> MethodRouter<Shared> {
 
 /// Authenticates, reads the body, runs the operation; never holds the lock across `.await`.
 fn run(shared: &Shared, op: Op, headers: &HeaderMap, body: &[u8]) -> Response {
-    let clock = Clock {
+    let clock = CallClock {
         now: Instant::now(),
-        wall: SystemTime::now(),
+        wall: SystemTime::from(shared.clock.now()),
     };
     let mut emu = shared.lock();
     let user = if op.needs_bearer() {

@@ -14,6 +14,12 @@
 //! connection) let users rehearse failures, from Rust ([`Sandbox::faults`]) or over HTTP
 //! (`POST /_sandbox/faults`, `DELETE /_sandbox/faults`).
 //!
+//! The sandbox's [`Clock`] dates what the emulators write; tests set it to any hour, from
+//! Rust ([`Sandbox::clock`], [`Builder::clock`]) or over HTTP (`PUT /_sandbox/clock`).
+//! Its state lives in memory; [`Sandbox::state`] takes a copy as a serializable [`State`]
+//! and [`Builder::state`] starts a sandbox on one (how the `kassa` CLI keeps the state of
+//! its embedded sandbox from one call to the next).
+//!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
 //! let sandbox = kassa_sandbox::spawn().await?;
@@ -26,18 +32,27 @@
 #![forbid(unsafe_code)]
 
 pub mod anor_bm;
+pub mod clock;
 pub mod faults;
 pub mod mobilnik;
 pub mod requisite_uz;
+pub mod state;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use clock::Clock;
 pub use faults::{Fault, Faults};
+pub use state::{State, StateError};
 
 /// The providers the sandbox emulates, by their catalogue names (also their path prefixes).
 pub const PROVIDERS: [&str; 3] = ["anor-bm", "requisite-uz", "mobilnik"];
@@ -50,23 +65,98 @@ pub const PROVIDERS: [&str; 3] = ["anor-bm", "requisite-uz", "mobilnik"];
 /// # let _ = (router, faults);
 /// ```
 pub fn router() -> (Router, Faults) {
-    let faults = Faults::default();
-    let app = Router::new()
-        .nest(
-            "/anor-bm",
-            faults::layer(anor_bm::router(), faults.clone(), "anor-bm"),
-        )
+    let parts = assemble(&State::default(), Clock::system()).unwrap_or_else(|_| fresh());
+    (parts.router, parts.faults)
+}
+
+/// The whole sandbox on a state, with handles on each emulator's state.
+struct Parts {
+    router: Router,
+    faults: Faults,
+    handles: Handles,
+}
+
+#[derive(Clone)]
+struct Handles {
+    anor_bm: anor_bm::Shared,
+    requisite_uz: requisite_uz::Shared,
+    mobilnik: mobilnik::Shared,
+}
+
+impl Handles {
+    fn state(&self) -> State {
+        State {
+            anor_bm: self.anor_bm.snapshot(),
+            requisite_uz: self.requisite_uz.snapshot(),
+            mobilnik: self.mobilnik.snapshot(),
+            ..State::default()
+        }
+    }
+}
+
+fn fresh() -> Parts {
+    let (a, a_state) = anor_bm::build(None, Clock::system());
+    let (r, r_state) = requisite_uz::build(None, Clock::system());
+    let (m, m_state) = mobilnik::build(None);
+    mount(
+        a,
+        r,
+        m,
+        Faults::default(),
+        Clock::system(),
+        (a_state, r_state, m_state),
+    )
+}
+
+fn assemble(state: &State, clock: Clock) -> Result<Parts, StateError> {
+    let (a, a_state) = anor_bm::build(State::part(&state.anor_bm, "anor-bm")?, clock.clone());
+    let (r, r_state) = requisite_uz::build(
+        State::part(&state.requisite_uz, "requisite-uz")?,
+        clock.clone(),
+    );
+    let (m, m_state) = mobilnik::build(State::part(&state.mobilnik, "mobilnik")?);
+    Ok(mount(
+        a,
+        r,
+        m,
+        Faults::default(),
+        clock,
+        (a_state, r_state, m_state),
+    ))
+}
+
+fn mount(
+    anor: Router,
+    requisite: Router,
+    mobil: Router,
+    faults: Faults,
+    clock: Clock,
+    (a, r, m): (anor_bm::Shared, requisite_uz::Shared, mobilnik::Shared),
+) -> Parts {
+    let router = Router::new()
+        .nest("/anor-bm", faults::layer(anor, faults.clone(), "anor-bm"))
         .nest(
             "/requisite-uz",
-            faults::layer(requisite_uz::router(), faults.clone(), "requisite-uz"),
+            faults::layer(requisite, faults.clone(), "requisite-uz"),
         )
         .nest(
             "/mobilnik",
-            faults::layer(mobilnik::router(), faults.clone(), "mobilnik"),
+            faults::layer(mobil, faults.clone(), "mobilnik"),
         )
-        .nest("/_sandbox", faults::control_router(faults.clone()))
+        .nest(
+            "/_sandbox",
+            faults::control_router(faults.clone()).merge(clock::control_router(clock)),
+        )
         .route("/", get(index));
-    (app, faults)
+    Parts {
+        router,
+        faults,
+        handles: Handles {
+            anor_bm: a,
+            requisite_uz: r,
+            mobilnik: m,
+        },
+    }
 }
 
 async fn index() -> axum::Json<serde_json::Value> {
@@ -74,18 +164,252 @@ async fn index() -> axum::Json<serde_json::Value> {
         "kassa-sandbox": env!("CARGO_PKG_VERSION"),
         "providers": PROVIDERS,
         "faults": "/_sandbox/faults",
+        "clock": "/_sandbox/clock",
     }))
 }
 
+/// One request the sandbox served, for a request log: no body, no query, no header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Served {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path, without the query (whose values may be credentials).
+    pub path: String,
+    /// The answer's HTTP status.
+    pub status: u16,
+    /// From the request's arrival to the answer's head.
+    pub latency: Duration,
+}
+
+impl std::fmt::Display for Served {
+    /// `POST /anor-bm/api/ext/user/login 200 3 ms`
+    ///
+    /// ```
+    /// let s = kassa_sandbox::Served {
+    ///     method: "GET".into(), path: "/".into(), status: 200,
+    ///     latency: std::time::Duration::from_micros(1500),
+    /// };
+    /// assert_eq!(s.to_string(), "GET / 200 1.5 ms");
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = self.latency.as_secs_f64() * 1_000.0;
+        write!(
+            f,
+            "{} {} {} {ms:.1} ms",
+            self.method, self.path, self.status
+        )
+    }
+}
+
+/// Called with each request served (see [`Builder::on_served`]).
+pub type OnServed = Arc<dyn Fn(&Served) + Send + Sync>;
+
+async fn log_request(
+    axum::extract::State(sink): axum::extract::State<Option<OnServed>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let started = tokio::time::Instant::now();
+    let method = req.method().to_string();
+    let path = req.uri().path().to_owned();
+    let answer = next.run(req).await;
+    let served = Served {
+        method,
+        path,
+        status: answer.status().as_u16(),
+        latency: started.elapsed(),
+    };
+    tracing::info!(
+        method = %served.method,
+        path = %served.path,
+        status = served.status,
+        latency_ms = served.latency.as_secs_f64() * 1_000.0,
+        "sandbox served"
+    );
+    if let Some(sink) = sink {
+        sink(&served);
+    }
+    answer
+}
+
+/// How to start a sandbox: address, state, clock, request log.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use time::macros::datetime;
+/// let sandbox = kassa_sandbox::Sandbox::builder()
+///     .clock(kassa_sandbox::Clock::fixed(datetime!(2026-11-29 23:59 UTC)))
+///     .on_served(|s| eprintln!("{s}"))
+///     .spawn()
+///     .await?;
+/// # let _ = sandbox;
+/// # Ok(()) }
+/// ```
+#[derive(Default)]
+pub struct Builder {
+    addr: Option<SocketAddr>,
+    state: Option<State>,
+    clock: Option<Clock>,
+    on_served: Option<OnServed>,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder")
+            .field("addr", &self.addr)
+            .field("state", &self.state)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Builder {
+    /// Listen on `addr` (port 0 picks a free one); default a free loopback port.
+    ///
+    /// ```
+    /// let b = kassa_sandbox::Sandbox::builder().addr(([0, 0, 0, 0], 8765).into());
+    /// # let _ = b;
+    /// ```
+    pub fn addr(mut self, addr: SocketAddr) -> Builder {
+        self.addr = Some(addr);
+        self
+    }
+
+    /// Start on a saved state instead of the seed.
+    ///
+    /// ```
+    /// let b = kassa_sandbox::Sandbox::builder().state(kassa_sandbox::State::default());
+    /// # let _ = b;
+    /// ```
+    pub fn state(mut self, state: State) -> Builder {
+        self.state = Some(state);
+        self
+    }
+
+    /// Date everything by this clock (default: the system clock); keep a clone to set it.
+    ///
+    /// ```
+    /// use time::macros::datetime;
+    /// let clock = kassa_sandbox::Clock::fixed(datetime!(2026-11-29 19:01 UTC));
+    /// let b = kassa_sandbox::Sandbox::builder().clock(clock.clone());
+    /// # let _ = b;
+    /// ```
+    pub fn clock(mut self, clock: Clock) -> Builder {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Call `sink` with each request served (method, path, status, latency).
+    ///
+    /// ```
+    /// let b = kassa_sandbox::Sandbox::builder().on_served(|s| eprintln!("{s}"));
+    /// # let _ = b;
+    /// ```
+    pub fn on_served(mut self, sink: impl Fn(&Served) + Send + Sync + 'static) -> Builder {
+        self.on_served = Some(Arc::new(sink));
+        self
+    }
+
+    /// Starts the server in this process (on the current tokio runtime).
+    ///
+    /// An unreadable state is an [`std::io::ErrorKind::InvalidData`] error.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let s = kassa_sandbox::Sandbox::builder().spawn().await?;
+    /// # let _ = s;
+    /// # Ok(()) }
+    /// ```
+    pub async fn spawn(self) -> std::io::Result<Sandbox> {
+        let clock = self.clock.unwrap_or_default();
+        let parts = assemble(&self.state.unwrap_or_default(), clock.clone())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        let app = parts
+            .router
+            .layer(middleware::from_fn_with_state(self.on_served, log_request));
+        let addr = self
+            .addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::warn!(error = %e, "sandbox server stopped");
+            }
+        });
+        tracing::debug!(%addr, "sandbox listening");
+        Ok(Sandbox {
+            addr,
+            faults: parts.faults,
+            clock,
+            handles: parts.handles,
+            shutdown: Some(tx),
+        })
+    }
+}
+
 /// A running sandbox. Dropping it stops the server.
-#[derive(Debug)]
 pub struct Sandbox {
     addr: SocketAddr,
     faults: Faults,
+    clock: Clock,
+    handles: Handles,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .field("faults", &self.faults)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Sandbox {
+    /// How to start one with a state, a clock or a request log.
+    ///
+    /// ```
+    /// let b = kassa_sandbox::Sandbox::builder();
+    /// # let _ = b;
+    /// ```
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// The clock that dates what the emulators write; set it to run a flow at any hour.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use time::macros::datetime;
+    /// let s = kassa_sandbox::spawn().await?;
+    /// s.clock().set(datetime!(2026-11-29 23:59 UTC));
+    /// # Ok(()) }
+    /// ```
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// A copy of every emulator's state now (to save, and start another sandbox on).
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let s = kassa_sandbox::spawn().await?;
+    /// let text = s.state().to_json();
+    /// # let _ = text;
+    /// # Ok(()) }
+    /// ```
+    pub fn state(&self) -> State {
+        self.handles.state()
+    }
+
     /// The server's root URL, e.g. `http://127.0.0.1:41234`.
     ///
     /// ```no_run
@@ -152,29 +476,17 @@ impl Drop for Sandbox {
 /// # Ok(()) }
 /// ```
 pub async fn spawn() -> std::io::Result<Sandbox> {
-    bind(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    Sandbox::builder().spawn().await
 }
 
 /// Starts the sandbox on `addr` (port 0 picks a free one).
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// let s = kassa_sandbox::bind(([127, 0, 0, 1], 0).into()).await?;
+/// # let _ = s;
+/// # Ok(()) }
+/// ```
 pub async fn bind(addr: SocketAddr) -> std::io::Result<Sandbox> {
-    let listener = TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
-    let (app, faults) = router();
-    let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::warn!(error = %e, "sandbox server stopped");
-        }
-    });
-    tracing::debug!(%addr, "sandbox listening");
-    Ok(Sandbox {
-        addr,
-        faults,
-        shutdown: Some(tx),
-    })
+    Sandbox::builder().addr(addr).spawn().await
 }

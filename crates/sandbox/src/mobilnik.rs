@@ -34,9 +34,11 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use tokio::time::Instant;
+
+use crate::state::instant;
 
 /// The codes of the document's list the emulator answers.
 mod code {
@@ -86,27 +88,68 @@ mod code {
 /// # let _ = app;
 /// ```
 pub fn router() -> Router {
-    let shared = Shared(Arc::new(Mutex::new(Emulator::seeded())));
-    Router::new()
+    build(None).0
+}
+
+/// The router on `state` (seed state when `None`), and a handle on its state.
+pub(crate) fn build(state: Option<Saved>) -> (Router, Shared) {
+    let mut emu = Emulator::seeded();
+    if let Some(saved) = state {
+        emu.restore(saved);
+    }
+    let shared = Shared(Arc::new(Mutex::new(emu)));
+    let router = Router::new()
         .route("/authentication/", get(authentication))
         .route("/service_list/", get(service_list))
         .route("/check_requisite/", get(check_requisite))
         .route("/payment/", get(payment))
         .route("/check_payment/", get(check_payment))
         .route("/transfer_request/", get(transfer_request))
-        .with_state(shared)
+        .with_state(shared.clone());
+    (router, shared)
 }
 
 // ---------------------------------------------------------------------------------------
 // State
 
+/// The state behind the routes.
 #[derive(Clone)]
-struct Shared(Arc<Mutex<Emulator>>);
+pub(crate) struct Shared(Arc<Mutex<Emulator>>);
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Emulator> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// A copy of the emulator's state, for a state file.
+    pub(crate) fn snapshot(&self) -> serde_json::Value {
+        serde_json::to_value(self.lock().saved()).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// What the emulator remembers, for a state file: the seed users' balances and tokens (by
+/// login), the operations and the counters. Seed data (names, services, requisites)
+/// comes from the code.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Saved {
+    users: Vec<SavedUser>,
+    operations: HashMap<u64, Operation>,
+    next_operation_id: u64,
+    tokens_issued: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedUser {
+    login: String,
+    balance: u64,
+    token: Option<SavedToken>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedToken {
+    token: String,
+    #[serde(with = "instant")]
+    expires_at: Instant,
 }
 
 struct User {
@@ -124,7 +167,7 @@ struct User {
 }
 
 /// How a payment to a requisite ends.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Outcome {
     Processed,
     Annulled,
@@ -161,6 +204,7 @@ struct Category {
     name: &'static str,
 }
 
+#[derive(Serialize, Deserialize)]
 struct Operation {
     /// Index of the paying user.
     owner: usize,
@@ -182,6 +226,59 @@ struct Emulator {
 }
 
 impl Emulator {
+    /// The state that changes, for a state file.
+    fn saved(&self) -> Saved {
+        Saved {
+            users: self
+                .users
+                .iter()
+                .map(|u| SavedUser {
+                    login: u.login.to_owned(),
+                    balance: u.balance,
+                    token: u.token.as_ref().map(|(token, expires_at)| SavedToken {
+                        token: token.clone(),
+                        expires_at: *expires_at,
+                    }),
+                })
+                .collect(),
+            operations: self
+                .operations
+                .iter()
+                .map(|(id, op)| {
+                    (
+                        *id,
+                        Operation {
+                            owner: op.owner,
+                            amount: op.amount,
+                            outcome: op.outcome,
+                            checks: op.checks,
+                        },
+                    )
+                })
+                .collect(),
+            next_operation_id: self.next_operation_id,
+            tokens_issued: self.tokens_issued,
+        }
+    }
+
+    /// Puts a saved state onto the seed; users are matched by login, unknown ones ignored.
+    fn restore(&mut self, saved: Saved) {
+        for s in saved.users {
+            if let Some(u) = self.users.iter_mut().find(|u| u.login == s.login) {
+                u.balance = s.balance;
+                u.token = s.token.map(|t| (t.token, t.expires_at));
+            }
+        }
+        let users = self.users.len();
+        self.operations = saved
+            .operations
+            .into_iter()
+            .filter(|(_, op)| op.owner < users)
+            .collect();
+        self.next_operation_id = saved.next_operation_id;
+        self.tokens_issued = saved.tokens_issued;
+    }
+
     fn seeded() -> Emulator {
         use seed::*;
         let user = |login, account, name, phonenumber, email, balance: &str, lifetime| User {

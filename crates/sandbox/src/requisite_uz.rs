@@ -24,7 +24,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -34,7 +33,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::macros::{format_description, offset};
+
+use crate::clock::Clock;
 
 /// Seed data and test credentials of the emulator.
 ///
@@ -244,13 +248,15 @@ struct Service {
 }
 
 /// A payment order, keyed by `orderId` in [`Emulator::orders`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Order {
     doc_id: String,
     service_id: u64,
-    status: &'static str,
+    #[serde(with = "word")]
+    status: Word,
     /// What the order becomes on the second status read.
-    outcome: &'static str,
+    #[serde(with = "word")]
+    outcome: Word,
     status_reads: u32,
     /// amount + commission taken from the service's balance.
     debit: u64,
@@ -258,14 +264,15 @@ struct Order {
 }
 
 /// A statement row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Row {
     id: u64,
     service_id: u64,
     doc_number: String,
     doc_date: String,
     payment_date: String,
-    kind: &'static str,
+    #[serde(with = "word")]
+    kind: Word,
     mfo_payer: String,
     account_payer: String,
     name_payer: String,
@@ -276,7 +283,37 @@ struct Row {
     inn_receiver: String,
     amount: u64,
     purpose: String,
-    status: &'static str,
+    #[serde(with = "word")]
+    status: Word,
+}
+
+/// One of the emulator's fixed words (an alias, so that serde does not borrow it).
+type Word = &'static str;
+
+/// The emulator's fixed words (statuses, row kinds) in a state file: written out, read back
+/// as the same constant; any other word is refused.
+mod word {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    const WORDS: [&str; 5] = [
+        super::ENTERED,
+        super::CONDUCTED,
+        super::DELETED,
+        super::INCOME,
+        super::EXPENSE,
+    ];
+
+    pub(super) fn serialize<S: Serializer>(word: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(word)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        let text = String::deserialize(d)?;
+        WORDS
+            .into_iter()
+            .find(|w| *w == text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown status or kind `{text}`")))
+    }
 }
 
 impl Row {
@@ -302,9 +339,11 @@ impl Row {
     }
 }
 
-/// The emulator's whole state.
-#[derive(Debug)]
-struct Emulator {
+/// The emulator's whole state. The services are seed data (not written to a state file);
+/// everything that changes is.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Emulator {
+    #[serde(skip, default = "seed_services")]
     services: Vec<Service>,
     balances: HashMap<u64, u64>,
     orders: HashMap<String, Order>,
@@ -315,10 +354,46 @@ struct Emulator {
     next_budget_doc: u64,
 }
 
-type Shared = Arc<Mutex<Emulator>>;
+/// The state behind the routes: the emulator and the sandbox's clock.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    emu: Arc<Mutex<Emulator>>,
+    clock: Clock,
+}
+
+impl Shared {
+    /// A copy of the emulator's state, for a state file.
+    pub(crate) fn snapshot(&self) -> Value {
+        serde_json::to_value(&*lock(self)).unwrap_or(Value::Null)
+    }
+}
 
 fn lock(state: &Shared) -> MutexGuard<'_, Emulator> {
-    state.lock().unwrap_or_else(|p| p.into_inner())
+    state.emu.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The three seed services: UZCARD, HUMO, split.
+fn seed_services() -> Vec<Service> {
+    vec![
+        Service {
+            id: seed::SERVICE_UZCARD_ID,
+            name: seed::SERVICE_UZCARD_NAME,
+            card_required: true,
+            account: seed::SERVICE_UZCARD_ACCOUNT,
+        },
+        Service {
+            id: seed::SERVICE_HUMO_ID,
+            name: seed::SERVICE_HUMO_NAME,
+            card_required: true,
+            account: seed::SERVICE_HUMO_ACCOUNT,
+        },
+        Service {
+            id: seed::SERVICE_SPLIT_ID,
+            name: seed::SERVICE_SPLIT_NAME,
+            card_required: false,
+            account: seed::SERVICE_SPLIT_ACCOUNT,
+        },
+    ]
 }
 
 /// An incoming seed row (a top-up of the partner's account).
@@ -352,24 +427,12 @@ fn income(
 
 impl Emulator {
     fn seeded() -> Emulator {
-        let uzcard = Service {
-            id: seed::SERVICE_UZCARD_ID,
-            name: seed::SERVICE_UZCARD_NAME,
-            card_required: true,
-            account: seed::SERVICE_UZCARD_ACCOUNT,
-        };
-        let humo = Service {
-            id: seed::SERVICE_HUMO_ID,
-            name: seed::SERVICE_HUMO_NAME,
-            card_required: true,
-            account: seed::SERVICE_HUMO_ACCOUNT,
-        };
-        let split = Service {
-            id: seed::SERVICE_SPLIT_ID,
-            name: seed::SERVICE_SPLIT_NAME,
-            card_required: false,
-            account: seed::SERVICE_SPLIT_ACCOUNT,
-        };
+        let services = seed_services();
+        let (uzcard, humo, split) = (
+            services[0].clone(),
+            services[1].clone(),
+            services[2].clone(),
+        );
         let rows = vec![
             income(
                 (2_111_291_785, "1917760"),
@@ -432,7 +495,7 @@ impl Emulator {
             (split.id, seed::SERVICE_SPLIT_BALANCE),
         ]);
         Emulator {
-            services: vec![uzcard, humo, split],
+            services,
             balances,
             orders: HashMap::new(),
             rows,
@@ -467,8 +530,16 @@ impl Emulator {
 /// # let _ = router;
 /// ```
 pub fn router() -> Router {
-    let state: Shared = Arc::new(Mutex::new(Emulator::seeded()));
-    Router::new()
+    build(None, Clock::system()).0
+}
+
+/// The router on `state` (seed state when `None`) with `clock`, and a handle on its state.
+pub(crate) fn build(state: Option<Emulator>, clock: Clock) -> (Router, Shared) {
+    let state = Shared {
+        emu: Arc::new(Mutex::new(state.unwrap_or_else(Emulator::seeded))),
+        clock,
+    };
+    let router = Router::new()
         .route("/api/v2/services", get(services))
         .route("/api/v2/payment", post(payment))
         .route("/api/v2/paymentBudget", post(payment_budget))
@@ -476,7 +547,8 @@ pub fn router() -> Router {
         .route("/api/v2/account/{service_id}/balance", get(balance))
         .route("/api/v2/account/payments", post(statement))
         .route_layer(middleware::from_fn(basic_auth))
-        .with_state(state)
+        .with_state(state.clone());
+    (router, state)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -588,43 +660,21 @@ fn parse_body(body: &Bytes) -> Option<Map<String, Value>> {
 // Time (Tashkent, UTC+5)
 // ---------------------------------------------------------------------------------------
 
-/// Days since 1970-01-01 to a civil date (proleptic Gregorian).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (
-        year,
-        u32::try_from(month).unwrap_or(1),
-        u32::try_from(day).unwrap_or(1),
-    )
-}
+/// The bank's zone: Tashkent, UTC+05:00 all year (no daylight saving time).
+const TASHKENT: time::UtcOffset = offset!(+5);
 
-/// Now in Tashkent: (`docDate` `YYYY-MM-DD HH:MM:SS`, `paymentDate` `YYYY-MM-DD 00:00:00`).
-fn tashkent_now() -> (String, String) {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let local = i64::try_from(secs).unwrap_or(0) + 5 * 3_600;
-    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
-    let rest = local.rem_euclid(86_400);
-    let date = format!("{y:04}-{m:02}-{d:02}");
-    (
-        format!(
-            "{date} {:02}:{:02}:{:02}",
-            rest / 3_600,
-            rest % 3_600 / 60,
-            rest % 60
-        ),
-        format!("{date} 00:00:00"),
-    )
+/// `at` in Tashkent: (`docDate` `YYYY-MM-DD HH:MM:SS`, `paymentDate` `YYYY-MM-DD 00:00:00`).
+fn tashkent_stamps(at: OffsetDateTime) -> (String, String) {
+    let local = at.to_offset(TASHKENT);
+    let doc_date = local
+        .format(format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
+        .unwrap_or_default();
+    let payment_date = local
+        .format(format_description!("[year]-[month]-[day] 00:00:00"))
+        .unwrap_or_default();
+    (doc_date, payment_date)
 }
 
 /// A `YYYY-MM-DD` date with a plausible month and day.
@@ -835,7 +885,7 @@ fn create(state: &Shared, body: &Bytes, kind: Kind) -> Response {
     st.next_row_id += 1;
     let doc_number = st.next_doc_number;
     st.next_doc_number += 1;
-    let (doc_date, payment_date) = tashkent_now();
+    let (doc_date, payment_date) = tashkent_stamps(state.clock.now());
     st.rows.push(Row {
         id: row_id,
         service_id: v.service.id,
@@ -970,10 +1020,51 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_389), (2023, 2, 1));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    fn rows_are_stamped_in_tashkent() {
+        use time::macros::datetime;
+        let stamps = |at| tashkent_stamps(at);
+        assert_eq!(
+            stamps(datetime!(2026-11-29 18:59:07 UTC)),
+            ("2026-11-29 23:59:07".into(), "2026-11-29 00:00:00".into())
+        );
+        assert_eq!(
+            stamps(datetime!(2026-11-29 19:01 UTC)),
+            ("2026-11-30 00:01:00".into(), "2026-11-30 00:00:00".into())
+        );
+        assert_eq!(
+            stamps(datetime!(2024-02-28 23:59 UTC)),
+            ("2024-02-29 04:59:00".into(), "2024-02-29 00:00:00".into())
+        );
+        assert_eq!(
+            stamps(datetime!(2026-12-31 20:00 +01:00)),
+            ("2027-01-01 00:00:00".into(), "2027-01-01 00:00:00".into())
+        );
+    }
+
+    #[test]
+    fn the_state_round_trips_through_json() {
+        let mut st = Emulator::seeded();
+        st.next_row_id += 5;
+        st.orders.insert(
+            "o-1".into(),
+            Order {
+                doc_id: "1180_1".into(),
+                service_id: seed::SERVICE_HUMO_ID,
+                status: ENTERED,
+                outcome: DELETED,
+                status_reads: 1,
+                debit: 10,
+                row_id: 7,
+            },
+        );
+        let text = serde_json::to_string(&st).expect("serializes");
+        let back: Emulator = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(back.next_row_id, st.next_row_id);
+        assert_eq!(back.orders["o-1"].outcome, DELETED);
+        assert_eq!(back.rows.len(), st.rows.len());
+        assert_eq!(back.services.len(), 3);
+        let bad = text.replace("Удален", "Paid");
+        assert!(serde_json::from_str::<Emulator>(&bad).is_err());
     }
 
     #[test]

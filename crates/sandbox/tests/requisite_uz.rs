@@ -1007,3 +1007,64 @@ async fn recorded_fixtures_replay() {
     send_fixture(&api, &fx, |_| {}).await;
     assert_like(&fx, &send_fixture(&api, &fx, |_| {}).await, true);
 }
+
+#[tokio::test]
+async fn the_clock_set_over_http_dates_rows_in_tashkent() {
+    let api = Api::start().await;
+    let http = &api.http;
+    let clock = format!("{}/_sandbox/clock", api.sandbox.base_url());
+    let set = http
+        .put(&clock)
+        .header("content-type", "application/json")
+        .body(r#"{"utc":"2026-11-29T19:01:30Z"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let shown: Value = serde_json::from_slice(
+        &http
+            .get(&clock)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(shown["utc"], "2026-11-29T19:01:30Z");
+    assert_eq!(shown["fixed"], true);
+
+    assert_eq!(
+        assert_order(&api.pay(&humo_payment("clock-1", 100_000)).await, "Введен"),
+        seed::FIRST_PAYMENT_DOC_ID
+    );
+    let rows = api
+        .statement(seed::SERVICE_HUMO_ID, "2", seed::LAST_SEED_ROW_ID)
+        .await;
+    assert_eq!(rows["data"][0]["docDate"], "2026-11-30 00:01:30", "{rows}");
+    assert_eq!(rows["data"][0]["paymentDate"], "2026-11-30 00:00:00");
+
+    // Set from Rust, on the same clock.
+    api.sandbox
+        .clock()
+        .set(time::macros::datetime!(2026-11-29 18:59 UTC));
+    api.pay(&humo_payment("clock-2", 100_000)).await;
+    let rows = api
+        .statement(seed::SERVICE_HUMO_ID, "2", seed::LAST_SEED_ROW_ID)
+        .await;
+    assert_eq!(rows["data"][1]["docDate"], "2026-11-29 23:59:00", "{rows}");
+
+    let back = http.delete(&clock).send().await.unwrap();
+    assert_eq!(back.status(), 204);
+    assert!(!api.sandbox.clock().is_fixed());
+    let bad = http
+        .put(&clock)
+        .header("content-type", "application/json")
+        .body(r#"{"utc":"tomorrow"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert!(bad.status().is_client_error());
+    assert!(!api.sandbox.clock().is_fixed());
+}

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime};
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -50,13 +51,17 @@ pub(super) struct Clock {
     pub(super) wall: SystemTime,
 }
 
+#[derive(Serialize, Deserialize)]
 struct Grant {
     username: String,
+    #[serde(with = "crate::state::instant")]
     expires_at: Instant,
 }
 
 /// An SMS code: when it stops working and how many wrong tries it took.
+#[derive(Serialize, Deserialize)]
 struct Otp {
+    #[serde(with = "crate::state::instant")]
     expires_at: Instant,
     failures: u32,
     spent: bool,
@@ -107,12 +112,14 @@ struct CardAccount {
     balance: i64,
 }
 
+#[derive(Serialize, Deserialize)]
 struct OtpSession {
     username: String,
     card: usize,
     otp: Otp,
 }
 
+#[derive(Serialize, Deserialize)]
 struct Bound {
     card: usize,
 }
@@ -123,7 +130,7 @@ struct Recipient {
     active: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum BillStatus {
     CheckOk,
     HoldSuccess,
@@ -142,6 +149,7 @@ impl BillStatus {
     }
 }
 
+#[derive(Serialize, Deserialize)]
 struct Bill {
     id: i64,
     agent_tran_id: String,
@@ -163,21 +171,95 @@ struct Bill {
     session_id: String,
 }
 
+#[derive(Serialize, Deserialize)]
 struct Payout {
     amount: i64,
-    pan: &'static str,
+    #[serde(with = "seed_pan")]
+    pan: SeedPan,
     answer: Value,
 }
 
-/// Everything the emulator remembers.
-pub(super) struct Emulator {
+/// A seed card's number (an alias, so that serde does not borrow it).
+type SeedPan = &'static str;
+
+/// A seed card's number in a state file, read back as the seed's constant.
+mod seed_pan {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(pan: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(pan)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        let text = String::deserialize(d)?;
+        super::seed::CARDS
+            .iter()
+            .map(|c| c.pan)
+            .find(|p| *p == text)
+            .ok_or_else(|| serde::de::Error::custom("a payout's card is no seed card"))
+    }
+}
+
+/// The seed cards with their balances in a state file: the balances, in seed order.
+mod card_balances {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::{CardAccount, seed};
+
+    pub(super) fn serialize<S: Serializer>(cards: &[CardAccount], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(cards.iter().map(|c| c.balance))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<CardAccount>, D::Error> {
+        let balances = Vec::<i64>::deserialize(d)?;
+        if balances.len() != seed::CARDS.len() {
+            return Err(serde::de::Error::custom(format!(
+                "{} card balances for {} seed cards",
+                balances.len(),
+                seed::CARDS.len()
+            )));
+        }
+        Ok(seed::CARDS
+            .iter()
+            .zip(balances)
+            .map(|(card, balance)| CardAccount {
+                card: *card,
+                balance,
+            })
+            .collect())
+    }
+}
+
+fn seed_recipients() -> Vec<Recipient> {
+    vec![
+        Recipient {
+            id: seed::RECIPIENT_ID,
+            name: seed::RECIPIENT_NAME,
+            active: true,
+        },
+        Recipient {
+            id: seed::INACTIVE_RECIPIENT_ID,
+            name: seed::INACTIVE_RECIPIENT_NAME,
+            active: false,
+        },
+    ]
+}
+
+/// Everything the emulator remembers. Seed data (the recipients, the cards' details) is not
+/// written to a state file; the card balances and everything else are.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Emulator {
     tokens: HashMap<String, Grant>,
     refresh_tokens: HashMap<String, Grant>,
     issued: u64,
+    #[serde(with = "card_balances")]
     cards: Vec<CardAccount>,
     otp_sessions: HashMap<i64, OtpSession>,
     next_otp_id: i64,
     bound: HashMap<String, Vec<Bound>>,
+    #[serde(skip, default = "seed_recipients")]
     recipients: Vec<Recipient>,
     bills: BTreeMap<i64, Bill>,
     bill_keys: HashMap<String, i64>,
@@ -205,18 +287,7 @@ impl Emulator {
             otp_sessions: HashMap::new(),
             next_otp_id: seed::FIRST_OTP_ID,
             bound: HashMap::new(),
-            recipients: vec![
-                Recipient {
-                    id: seed::RECIPIENT_ID,
-                    name: seed::RECIPIENT_NAME,
-                    active: true,
-                },
-                Recipient {
-                    id: seed::INACTIVE_RECIPIENT_ID,
-                    name: seed::INACTIVE_RECIPIENT_NAME,
-                    active: false,
-                },
-            ],
+            recipients: seed_recipients(),
             bills: BTreeMap::new(),
             bill_keys: HashMap::new(),
             next_bill_id: seed::FIRST_BILL_ID,
