@@ -237,7 +237,7 @@ mod tests {
             source: Box::new(TransportError::not_sent(inner)),
         };
         let m = Failure::from(&err).message;
-        assert!(m.starts_with("p op: transport failure"), "{m}");
+        assert!(m.starts_with("p op: "), "{m}");
         assert!(m.contains("connection refused"), "{m}");
         assert_eq!(m.matches("connection refused").count(), 1, "{m}");
         let timeout = Error::Transport {
