@@ -341,6 +341,25 @@ fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> 
     kind
 }
 
+/// Whether an error chain (lower case) holds a TLS alert by which a server refuses the
+/// client's certificate during the handshake (rustls names alerts `received fatal alert:
+/// CertificateRequired` and so on).
+fn refused_client_certificate(lower: &str) -> bool {
+    const ALERTS: [&str; 7] = [
+        "certificaterequired",
+        "badcertificate",
+        "unsupportedcertificate",
+        "certificaterevoked",
+        "certificateexpired",
+        "certificateunknown",
+        "unknownca",
+    ];
+    lower
+        .split("received fatal alert: ")
+        .skip(1)
+        .any(|rest| ALERTS.iter().any(|a| rest.starts_with(a)))
+}
+
 /// Where a request went, for messages: `host:port`, never user, password or query.
 fn place(url: &reqwest::Url) -> String {
     let host = url.host_str().unwrap_or("?");
@@ -361,10 +380,19 @@ impl ReqwestTransport {
         // A connect error (refused, DNS, TLS handshake, connect timeout) means the request
         // never left. Anything after that may have reached the server.
         let connect = e.is_connect() && !reading_body;
-        let sent = if connect { Sent::No } else { Sent::Maybe };
         let e = e.without_url();
         let chain = error_chain(&e);
         let lower = chain.to_ascii_lowercase();
+        // With TLS 1.3 our side of the handshake ends before the server has checked our
+        // client certificate, so its refusal arrives as an alert on the first read, after
+        // the request was written into the tunnel. A server never takes application data
+        // on a handshake it refused: nothing was sent.
+        let refused_cert = !connect && !reading_body && refused_client_certificate(&lower);
+        let sent = if connect || refused_cert {
+            Sent::No
+        } else {
+            Sent::Maybe
+        };
         let host = url.host_str().unwrap_or("?");
         let at = place(url);
         let text = if connect && (lower.contains("dns error") || lower.contains("lookup")) {
@@ -382,6 +410,10 @@ impl ReqwestTransport {
                 || lower.contains("handshake"))
         {
             format!("TLS handshake with {at} failed: {chain}")
+        } else if refused_cert {
+            format!(
+                "TLS handshake with {at} failed: the server refused our client certificate ({chain})"
+            )
         } else if connect {
             format!("cannot connect to {at}: {chain}")
         } else if timeout {
@@ -496,4 +528,26 @@ pub(crate) fn retry_after(resp: &Response, now: std::time::SystemTime) -> Option
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refused_client_certificate;
+
+    #[test]
+    fn only_certificate_alerts_mean_a_refused_handshake() {
+        let refused =
+            "error sending request: connection error: received fatal alert: certificaterequired";
+        assert!(refused_client_certificate(refused));
+        assert!(refused_client_certificate(
+            "received fatal alert: unknownca"
+        ));
+        assert!(!refused_client_certificate(
+            "received fatal alert: decodeerror"
+        ));
+        assert!(!refused_client_certificate("connection reset by peer"));
+        assert!(!refused_client_certificate(
+            "badcertificate without an alert"
+        ));
+    }
 }
