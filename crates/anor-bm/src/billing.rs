@@ -920,7 +920,9 @@ impl Client {
 
     /// `unregistered-pay` (`POST /services/bmms/api/agent/unregistered-pay`): pays the bill
     /// with the card holder's SMS code. Never resent once it may have reached the bank: a
-    /// lost answer is [`Error::OutcomeUnknown`] naming `status with billId=...`
+    /// lost answer, a 401 that is not the catalogue's token refusal, or a bill answer that
+    /// does not say what happened (an unlisted status, `"success": false` with `SUCCESS`,
+    /// another bill) is [`Error::OutcomeUnknown`] naming `status with billId=...`
     /// (see [`Client::reconcile_outcome`]).
     ///
     /// ```no_run
@@ -928,7 +930,10 @@ impl Client {
     /// use anor_bm::{BillStatus, Otp, PayRequest};
     /// match client.unregistered_pay(&PayRequest::new(935191, Otp::new("445566")?)).await {
     ///     Ok(bill) if bill.status == BillStatus::Success => println!("paid"),
-    ///     Ok(bill) => println!("not paid: {}", bill.status),
+    ///     Ok(bill) if matches!(bill.status, BillStatus::CheckOk | BillStatus::Cancelled) => {
+    ///         println!("not paid: {}", bill.status)
+    ///     }
+    ///     Ok(bill) => println!("unclear ({}): ask status first", bill.status),
     ///     Err(e) if e.may_have_taken_effect() => println!("ask status first: {e}"),
     ///     Err(e) => println!("refused: {e}"),
     /// }

@@ -20,9 +20,12 @@ use crate::error::{ErrorBody, refusal};
 /// budget and one token cache, so any number of concurrent calls share one login.
 ///
 /// Every call but `login` and `refresh-token` sends `Authorization: Bearer <access_token>`.
-/// The client logs in on first use, refreshes the token ahead of `expires_in`, and when the
-/// bank answers 401 it refreshes (or logs in again) once and repeats the call once: the bank
-/// refused it, so nothing took effect.
+/// The client logs in on first use and refreshes the token ahead of `expires_in`. When the
+/// bank answers 401 it refreshes (or logs in again) once and repeats the call once, but on
+/// a call that moves money only when the 401 is the catalogue's refusal of the credentials
+/// (`bad_credentials`, `invalid_password`), which says nothing took effect. Any other 401
+/// to such a call (a code saying money may have moved, another code, no explanation) is
+/// [`kassa_core::Error::OutcomeUnknown`] naming the status call, and is never resent.
 ///
 /// ```no_run
 /// use anor_bm::{CardExpiry, CheckRequest, Client, Otp, PayRequest};
@@ -264,9 +267,8 @@ impl Client {
     }
 
     /// Sends a bearer call and returns the bank's answer whatever its status, except a 401,
-    /// which becomes [`Error::Auth`] so the token cache refreshes once and the call is sent
-    /// once more (the bank refused it: nothing took effect). `activation_code_sent` (a wrong
-    /// OTP answered with 401) is handed back as an answer: resending would not help.
+    /// which [`refused_token`] reads: [`Error::Auth`] (the token cache refreshes once and the
+    /// call is sent once more) only when it certainly means nothing took effect.
     pub(crate) async fn bearer_call<B: Serialize + ?Sized>(
         &self,
         op: &Operation,
