@@ -87,8 +87,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
         let pay = PayRequest::new(bill.id, Otp::new("445566")?);
         match client.unregistered_pay(&pay).await {
-            Ok(paid) if paid.status == BillStatus::Success => println!("  paid"),
-            Ok(other) => println!("  not paid: {}", other.status),
+            Ok(paid) => match paid.status {
+                BillStatus::Success => println!("  paid"),
+                BillStatus::CheckOk | BillStatus::Cancelled => {
+                    println!("  not paid: {}", paid.status)
+                }
+                // not a state this call should end in: ask status rather than guess
+                other => println!("  unclear ({other}): ask status before anything else"),
+            },
             Err(e) if e.outcome_unknown().is_some() => {
                 println!("  {e}");
                 match client

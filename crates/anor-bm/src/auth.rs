@@ -31,6 +31,7 @@ const REFRESH: Operation = Operation::new(PROVIDER, "refresh-token", Effect::Aut
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The agent's login.
     pub username: String,
@@ -58,6 +59,7 @@ impl fmt::Debug for LoginRequest {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RefreshTokenRequest {
     /// The `refresh_token` of a login answer.
     #[serde(rename = "refreshToken", serialize_with = "kassa_core::secret::expose")]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::client::Client;
 use crate::error::{ErrorBody, from_error_answer, refusal};
-use crate::wire::{CardExpiry, Extra, Otp};
+use crate::wire::{CardExpiry, Extra, Otp, limits};
 use crate::{PROVIDER, lenient};
 
 pub(crate) const CHECK_PATH: &str = "/services/bmms/api/agent/unregistered-check";
@@ -222,6 +222,7 @@ impl Bill {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CardParams {
     /// The card number (sent in full, masked everywhere else).
     #[serde(serialize_with = "kassa_core::secret::expose_card")]
@@ -250,6 +251,7 @@ pub struct CardParams {
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckRequest {
     /// The client's account (order) at the merchant.
@@ -259,7 +261,7 @@ pub struct CheckRequest {
     #[serde(deserialize_with = "crate::wire::int::deserialize")]
     pub recipient_id: i64,
     /// The amount, in tiyin on the wire.
-    #[serde(with = "kassa_core::money::serde::uzs::minor_number")]
+    #[serde(with = "crate::wire::tiyin")]
     pub amount: kassa_core::Money,
     /// The currency, ISO 4217 numeric on the wire (860).
     #[serde(default = "crate::wire::uzs", with = "crate::wire::currency")]
@@ -304,7 +306,7 @@ impl CheckRequest {
     /// # Ok::<(), kassa_core::Error>(())
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        non_empty("account", &self.account)?;
+        kassa_core::text::free_text("account", &self.account, limits::ACCOUNT)?;
         if self.recipient_id <= 0 {
             return Err(Error::invalid(
                 "recipientId",
@@ -313,12 +315,14 @@ impl CheckRequest {
         }
         positive_amount("amount", &self.amount)?;
         uzs_currency(self.currency, &self.amount)?;
-        non_empty("agentTranId", &self.agent_tran_id)
+        non_empty("agentTranId", &self.agent_tran_id)?;
+        kassa_core::text::free_text("agentTranId", &self.agent_tran_id, limits::AGENT_TRAN_ID)
     }
 }
 
 /// The SMS code of `unregistered-pay` and `hold` (`params`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OtpParams {
     /// The card holder's SMS code.
     pub otp: Otp,
@@ -338,6 +342,7 @@ pub struct OtpParams {
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PayRequest {
     /// The bill's id (`id` of the check answer).
     #[serde(rename = "billId", deserialize_with = "crate::wire::int::deserialize")]
@@ -372,7 +377,7 @@ impl PayRequest {
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
         positive_bill(self.bill_id)?;
-        non_empty("type", &self.kind)
+        kassa_core::text::free_text("type", &self.kind, limits::KIND)
     }
 }
 
@@ -383,6 +388,7 @@ impl PayRequest {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BillRequest {
     /// The bill's id.
     #[serde(rename = "billId", deserialize_with = "crate::wire::int::deserialize")]
@@ -425,12 +431,13 @@ impl BillRequest {
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HoldMoreRequest {
     /// The held bill's id.
     #[serde(rename = "billId", deserialize_with = "crate::wire::int::deserialize")]
     pub bill_id: i64,
     /// The amount to add, in tiyin on the wire.
-    #[serde(with = "kassa_core::money::serde::uzs::minor_number")]
+    #[serde(with = "crate::wire::tiyin")]
     pub amount: kassa_core::Money,
     /// The payment type (`UZCARD` in the example).
     #[serde(rename = "type")]
@@ -442,7 +449,7 @@ pub struct HoldMoreRequest {
         rename = "firstHold",
         default,
         skip_serializing,
-        deserialize_with = "kassa_core::money::serde::uzs::minor_number::option::deserialize"
+        deserialize_with = "crate::wire::tiyin::option::deserialize"
     )]
     pub first_hold: Option<kassa_core::Money>,
 }
@@ -477,7 +484,7 @@ impl HoldMoreRequest {
         positive_bill(self.bill_id)?;
         positive_amount("amount", &self.amount)?;
         uzs_currency(Currency::UZS, &self.amount)?;
-        non_empty("type", &self.kind)?;
+        kassa_core::text::free_text("type", &self.kind, limits::KIND)?;
         if let Some(first) = self.first_hold {
             positive_amount("firstHold", &first)?;
             if first.currency != self.amount.currency {
@@ -513,15 +520,13 @@ impl HoldMoreRequest {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReversePartialRequest {
     /// The held bill's id.
     #[serde(rename = "billId", deserialize_with = "crate::wire::int::deserialize")]
     pub bill_id: i64,
     /// The amount to release, in tiyin on the wire.
-    #[serde(
-        rename = "reverseAmount",
-        with = "kassa_core::money::serde::uzs::minor_number"
-    )]
+    #[serde(rename = "reverseAmount", with = "crate::wire::tiyin")]
     pub reverse_amount: kassa_core::Money,
 }
 
@@ -561,6 +566,7 @@ impl ReversePartialRequest {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusRequest {
     /// The bill's id.
@@ -631,6 +637,9 @@ impl StatusRequest {
                 "status needs billId or agentTranId (at least one)",
             )),
             (Some(id), _) if id <= 0 => Err(Error::invalid("billId", "must be a positive bill id")),
+            (_, Some(agent)) => {
+                kassa_core::text::free_text("agentTranId", agent, limits::AGENT_TRAN_ID)
+            }
             _ => Ok(()),
         }
     }
@@ -709,6 +718,60 @@ pub(crate) fn read_bill(op: &Operation, resp: &Response) -> Result<Bill, Error> 
             Err(lenient::money_safe(op, e))
         }
     }
+}
+
+/// Checks that a bill answered to a call that moves money says what happened; otherwise
+/// the answer is outcome-unknown naming the status call, never `Ok`:
+///
+/// - a status the document does not list ([`BillStatus::Unknown`]);
+/// - a contradiction: `"success": false` with `SUCCESS` or `HOLD_SUCCESS`;
+/// - another bill than the one the call named.
+pub(crate) fn answered_bill(
+    op: &Operation,
+    resp: &Response,
+    bill: Bill,
+    bill_id: Option<i64>,
+) -> Result<Bill, Error> {
+    let unclear = |path: &str, message: String| {
+        Err(op.outcome_unknown(Error::Decode {
+            provider: PROVIDER,
+            operation: op.name,
+            path: path.to_owned(),
+            message,
+            excerpt: kassa_core::secret::excerpt(&String::from_utf8_lossy(&resp.body), 0, 120),
+        }))
+    };
+    if let Some(sent) = bill_id
+        && bill.id != sent
+    {
+        return unclear(
+            "id",
+            format!(
+                "the answer is about bill {}, the call named bill {sent}",
+                bill.id
+            ),
+        );
+    }
+    if let BillStatus::Unknown(raw) = &bill.status {
+        return unclear(
+            "status",
+            format!(
+                "the bill status {raw:?} is not one the document lists: what happened is unknown"
+            ),
+        );
+    }
+    if bill.success == Some(false)
+        && matches!(bill.status, BillStatus::Success | BillStatus::HoldSuccess)
+    {
+        return unclear(
+            "success",
+            format!(
+                "the answer contradicts itself: \"success\": false with status {}",
+                bill.status
+            ),
+        );
+    }
+    Ok(bill)
 }
 
 /// The operation of a call on `bill_id` that moves money: never resent once it may have
@@ -809,16 +872,24 @@ impl Reconciled {
 }
 
 impl Client {
+    /// Sends a billing call and reads its bill. On a call that moves money the bill must
+    /// say what happened (see [`answered_bill`]); `bill_id` is the bill the call named.
     async fn bill_call<B: Serialize>(
         &self,
         op: Operation,
         path: &'static str,
         body: &B,
+        bill_id: Option<i64>,
     ) -> Result<Bill, Error> {
         let resp = self
             .bearer_call(&op, Method::Post, path, Some(body))
             .await?;
-        read_bill(&op, &resp)
+        let bill = read_bill(&op, &resp)?;
+        if op.effect.changes_state() {
+            answered_bill(&op, &resp, bill, bill_id)
+        } else {
+            Ok(bill)
+        }
     }
 
     /// `unregistered-check` (`POST /services/bmms/api/agent/unregistered-check`): checks the
@@ -844,12 +915,14 @@ impl Client {
             .reconcile_with(
                 Reconcile::new("status").param("agentTranId", req.agent_tran_id.clone()),
             );
-        self.bill_call(op, CHECK_PATH, req).await
+        self.bill_call(op, CHECK_PATH, req, None).await
     }
 
     /// `unregistered-pay` (`POST /services/bmms/api/agent/unregistered-pay`): pays the bill
     /// with the card holder's SMS code. Never resent once it may have reached the bank: a
-    /// lost answer is [`Error::OutcomeUnknown`] naming `status with billId=...`
+    /// lost answer, a 401 that is not the catalogue's token refusal, or a bill answer that
+    /// does not say what happened (an unlisted status, `"success": false` with `SUCCESS`,
+    /// another bill) is [`Error::OutcomeUnknown`] naming `status with billId=...`
     /// (see [`Client::reconcile_outcome`]).
     ///
     /// ```no_run
@@ -857,7 +930,10 @@ impl Client {
     /// use anor_bm::{BillStatus, Otp, PayRequest};
     /// match client.unregistered_pay(&PayRequest::new(935191, Otp::new("445566")?)).await {
     ///     Ok(bill) if bill.status == BillStatus::Success => println!("paid"),
-    ///     Ok(bill) => println!("not paid: {}", bill.status),
+    ///     Ok(bill) if matches!(bill.status, BillStatus::CheckOk | BillStatus::Cancelled) => {
+    ///         println!("not paid: {}", bill.status)
+    ///     }
+    ///     Ok(bill) => println!("unclear ({}): ask status first", bill.status),
     ///     Err(e) if e.may_have_taken_effect() => println!("ask status first: {e}"),
     ///     Err(e) => println!("refused: {e}"),
     /// }
@@ -865,8 +941,13 @@ impl Client {
     /// ```
     pub async fn unregistered_pay(&self, req: &PayRequest) -> Result<Bill, Error> {
         req.validate()?;
-        self.bill_call(once_on_bill("unregistered-pay", req.bill_id), PAY_PATH, req)
-            .await
+        self.bill_call(
+            once_on_bill("unregistered-pay", req.bill_id),
+            PAY_PATH,
+            req,
+            Some(req.bill_id),
+        )
+        .await
     }
 
     /// `hold` (`POST /services/bmms/api/agent/hold/v2/otp`): holds the bill's amount on the
@@ -881,8 +962,13 @@ impl Client {
     /// ```
     pub async fn hold(&self, req: &PayRequest) -> Result<Bill, Error> {
         req.validate()?;
-        self.bill_call(once_on_bill("hold", req.bill_id), HOLD_PATH, req)
-            .await
+        self.bill_call(
+            once_on_bill("hold", req.bill_id),
+            HOLD_PATH,
+            req,
+            Some(req.bill_id),
+        )
+        .await
     }
 
     /// `hold-confirm` (`POST /services/bmms/api/agent/hold/v2/confirm`): debits the held
@@ -896,8 +982,13 @@ impl Client {
     /// ```
     pub async fn hold_confirm(&self, req: &BillRequest) -> Result<Bill, Error> {
         req.validate()?;
-        self.bill_call(once_on_bill("hold-confirm", req.bill_id), CONFIRM_PATH, req)
-            .await
+        self.bill_call(
+            once_on_bill("hold-confirm", req.bill_id),
+            CONFIRM_PATH,
+            req,
+            Some(req.bill_id),
+        )
+        .await
     }
 
     /// `hold-more` (`POST /services/bmms/api/agent/hold/v2/more`): adds up to 30 % of the
@@ -918,8 +1009,13 @@ impl Client {
     /// ```
     pub async fn hold_more(&self, req: &HoldMoreRequest) -> Result<Bill, Error> {
         req.validate()?;
-        self.bill_call(once_on_bill("hold-more", req.bill_id), MORE_PATH, req)
-            .await
+        self.bill_call(
+            once_on_bill("hold-more", req.bill_id),
+            MORE_PATH,
+            req,
+            Some(req.bill_id),
+        )
+        .await
     }
 
     /// `cancel` (`POST /services/bmms/api/agent/cancel/v3`): cancels a payment made with
@@ -934,8 +1030,13 @@ impl Client {
     /// ```
     pub async fn cancel(&self, req: &BillRequest) -> Result<Bill, Error> {
         req.validate()?;
-        self.bill_call(once_on_bill("cancel", req.bill_id), CANCEL_PATH, req)
-            .await
+        self.bill_call(
+            once_on_bill("cancel", req.bill_id),
+            CANCEL_PATH,
+            req,
+            Some(req.bill_id),
+        )
+        .await
     }
 
     /// `hold-reverse` (`POST /services/bmms/api/agent/hold/v2/reverse`): releases a hold
@@ -950,8 +1051,13 @@ impl Client {
     /// ```
     pub async fn hold_reverse(&self, req: &BillRequest) -> Result<Bill, Error> {
         req.validate()?;
-        self.bill_call(once_on_bill("hold-reverse", req.bill_id), REVERSE_PATH, req)
-            .await
+        self.bill_call(
+            once_on_bill("hold-reverse", req.bill_id),
+            REVERSE_PATH,
+            req,
+            Some(req.bill_id),
+        )
+        .await
     }
 
     /// `hold-reverse-partial` (`POST /services/bmms/api/agent/hold/v2/reverse/partial`):
@@ -972,6 +1078,7 @@ impl Client {
             once_on_bill("hold-reverse-partial", req.bill_id),
             REVERSE_PARTIAL_PATH,
             req,
+            Some(req.bill_id),
         )
         .await
     }
@@ -987,7 +1094,7 @@ impl Client {
     /// ```
     pub async fn status(&self, req: &StatusRequest) -> Result<Bill, Error> {
         req.validate()?;
-        self.bill_call(STATUS, STATUS_PATH, req).await
+        self.bill_call(STATUS, STATUS_PATH, req, None).await
     }
 
     /// Asks `status` until the bill reaches one of `opts.until` or `opts.timeout` passes.

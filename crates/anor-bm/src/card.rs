@@ -41,6 +41,7 @@ const USER_CARDS: Operation = Operation::new(PROVIDER, "get-user-cards", Effect:
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SendOtpRequest {
     /// The card number (sent in full, masked everywhere else).
     #[serde(serialize_with = "kassa_core::secret::expose_card")]
@@ -93,6 +94,7 @@ pub struct OtpSent {
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VerifyOtpRequest {
     /// The `id` of the send-otp answer.
     #[serde(

@@ -20,9 +20,12 @@ use crate::error::{ErrorBody, refusal};
 /// budget and one token cache, so any number of concurrent calls share one login.
 ///
 /// Every call but `login` and `refresh-token` sends `Authorization: Bearer <access_token>`.
-/// The client logs in on first use, refreshes the token ahead of `expires_in`, and when the
-/// bank answers 401 it refreshes (or logs in again) once and repeats the call once: the bank
-/// refused it, so nothing took effect.
+/// The client logs in on first use and refreshes the token ahead of `expires_in`. When the
+/// bank answers 401 it refreshes (or logs in again) once and repeats the call once, but on
+/// a call that moves money only when the 401 is the catalogue's refusal of the credentials
+/// (`bad_credentials`, `invalid_password`), which says nothing took effect. Any other 401
+/// to such a call (a code saying money may have moved, another code, no explanation) is
+/// [`kassa_core::Error::OutcomeUnknown`] naming the status call, and is never resent.
 ///
 /// ```no_run
 /// use anor_bm::{CardExpiry, CheckRequest, Client, Otp, PayRequest};
@@ -305,9 +308,8 @@ impl Client {
     }
 
     /// Sends a bearer call and returns the bank's answer whatever its status, except a 401,
-    /// which becomes [`Error::Auth`] so the token cache refreshes once and the call is sent
-    /// once more (the bank refused it: nothing took effect). `activation_code_sent` (a wrong
-    /// OTP answered with 401) is handed back as an answer: resending would not help.
+    /// which [`refused_token`] reads: [`Error::Auth`] (the token cache refreshes once and the
+    /// call is sent once more) only when it certainly means nothing took effect.
     pub(crate) async fn bearer_call<B: Serialize + ?Sized>(
         &self,
         op: &Operation,
@@ -347,16 +349,55 @@ impl Client {
     }
 }
 
-/// The [`Error::Auth`] for a 401, or `None` when the 401 is a refusal of the request itself
-/// (`activation_code_sent`).
+/// Reads a 401 answer to a bearer call: [`Error::Auth`] only when it certainly means the
+/// call was not processed, so that the token cache may refresh and send it once more.
+///
+/// - `activation_code_sent` (a wrong OTP) is handed back as an answer (`None`): resending
+///   would not help.
+/// - On a call that only reads (or logs in), any other 401 is a refused token.
+/// - On a call that moves money, only the catalogue's credentials refusals
+///   (`bad_credentials`, `invalid_password`) are a refused token. A 401 naming a code that
+///   says money may have moved (`timeout`, `billing_error_need_reverse`, ...), naming any
+///   other code, or explaining nothing (empty, HTML) is outcome-unknown with the status call
+///   to ask: it is never resent.
 fn refused_token(op: &Operation, resp: &Response) -> Option<Error> {
     let body = kassa_core::decode::json_plain::<ErrorBody>(op, &resp.body).ok();
-    match body
+    let named = body
         .as_ref()
-        .and_then(|b| b.code().map(|c| (c, b.message())))
-    {
+        .and_then(|b| b.code().map(|c| (c, b.message())));
+    let moves_money = op.effect.changes_state();
+    match named {
         Some((crate::Code::ActivationCodeSent, _)) => None,
-        Some((code, message)) => Some(refusal(op, 401, code, message)),
+        Some((code, message)) if !moves_money || code.refuses_token() => {
+            Some(refusal(op, 401, code, message))
+        }
+        Some((code, message)) => {
+            tracing::warn!(
+                operation = op.name,
+                code = code.raw(),
+                "a payment call was answered 401 with a code that is not a token refusal: outcome unknown, not resent"
+            );
+            Some(op.outcome_unknown(Error::rejected(
+                crate::PROVIDER,
+                op.name,
+                Some(401),
+                code,
+                message,
+            )))
+        }
+        None if moves_money => {
+            tracing::warn!(
+                operation = op.name,
+                "a payment call was answered 401 without a token refusal: outcome unknown, not resent"
+            );
+            Some(op.outcome_unknown(resp.unexpected(&crate::client::as_read(op))))
+        }
         None => Some(crate::error::from_error_answer(op, resp)),
     }
+}
+
+/// The same operation as a read: used to build the plain HTTP error kept as the cause of an
+/// outcome-unknown error (a 401 is not a 5xx, so `unexpected` would not wrap it itself).
+pub(crate) fn as_read(op: &Operation) -> Operation {
+    Operation::new(op.provider, op.name, kassa_core::Effect::Read)
 }

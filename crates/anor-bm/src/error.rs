@@ -188,6 +188,20 @@ impl Code {
         )
     }
 
+    /// True for the catalogue's answers that refuse the credentials or the token:
+    /// `bad_credentials` and `invalid_password` (both HTTP 401). A call answered with one of
+    /// them was not processed, so it may be sent again with a fresh token.
+    ///
+    /// ```
+    /// use anor_bm::Code;
+    /// assert!(Code::BadCredentials.refuses_token());
+    /// assert!(!Code::Timeout.refuses_token());
+    /// assert!(!Code::ActivationCodeSent.refuses_token(), "a wrong OTP, not a token refusal");
+    /// ```
+    pub fn refuses_token(&self) -> bool {
+        matches!(self, Code::BadCredentials | Code::InvalidPassword)
+    }
+
     /// True for server-side (5xx) codes that say plainly that the payment did not go
     /// through, or was already reversed: `debit_error`, `billing_error`,
     /// `billing_error_reversed`, `not_implemented`. Other 5xx answers to a call that moves

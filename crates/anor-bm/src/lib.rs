@@ -35,8 +35,13 @@
 //!
 //! // 2. pay with the SMS code the card holder received
 //! match client.unregistered_pay(&PayRequest::new(bill.id, Otp::new("445566")?)).await {
+//!     // Ok means the bank said what happened: an unlisted status, a contradiction or
+//!     // another bill comes back as outcome-unknown instead
 //!     Ok(paid) if paid.status == BillStatus::Success => println!("paid"),
-//!     Ok(other) => println!("not paid: {}", other.status),
+//!     Ok(other) if matches!(other.status, BillStatus::CheckOk | BillStatus::Cancelled) => {
+//!         println!("not paid: {}", other.status)
+//!     }
+//!     Ok(other) => println!("unclear ({}): ask status first", other.status),
 //!     Err(e) if e.outcome_unknown().is_some() => {
 //!         // never pay again blindly: ask the bank what happened
 //!         let learned = client.reconcile_outcome(&e, Duration::from_secs(60)).await?;

@@ -1,12 +1,12 @@
 //! `ext-pay`: a payout from a company (legal entity) account to a person's card.
 
-use kassa_core::{Currency, Effect, Error, Method, Money, Operation};
+use kassa_core::{Currency, Effect, Error, Method, Money, Operation, Reconcile};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::billing::{positive_amount, uzs_currency};
 use crate::client::Client;
 use crate::error::from_error_answer;
-use crate::wire::{CardExpiry, Decimal, Extra};
+use crate::wire::{CardExpiry, Decimal, Extra, limits};
 use crate::{CardParams, PROVIDER, lenient};
 
 pub(crate) const EXT_PAY_PATH: &str = "/services/bmms/api/ext/agent/pay";
@@ -60,6 +60,7 @@ impl<'de> Deserialize<'de> for CardKind {
 
 /// The company account money leaves (`from.params`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AccountParams {
     /// The legal entity's account.
     pub account: String,
@@ -71,6 +72,7 @@ pub struct AccountParams {
 
 /// The payout's source (`from`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PayoutFrom {
     /// `ACCOUNT`.
     #[serde(rename = "type", default)]
@@ -84,6 +86,7 @@ pub struct PayoutFrom {
 
 /// The payout's destination (`to`): a card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PayoutTo {
     /// `PAN`.
     #[serde(rename = "type", default)]
@@ -95,8 +98,9 @@ pub struct PayoutTo {
     pub params: CardParams,
 }
 
-/// The body of `ext-pay`. `agentTranId` is the idempotency key (a number, as the table
-/// and the example send it; a string of digits is accepted on input).
+/// The body of `ext-pay`. `agentTranId` is the merchant's unique transaction id (a number,
+/// as the table and the example send it; a string of digits is accepted on input); the
+/// status call finds the payout by it.
 ///
 /// ```
 /// use anor_bm::ExtPayRequest;
@@ -115,9 +119,10 @@ pub struct PayoutTo {
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtPayRequest {
-    /// The merchant's unique transaction id: the idempotency key.
+    /// The merchant's unique transaction id (the status call finds the payout by it).
     #[serde(deserialize_with = "crate::wire::int::deserialize")]
     pub agent_tran_id: i64,
     /// The company account.
@@ -125,7 +130,7 @@ pub struct ExtPayRequest {
     /// The card.
     pub to: PayoutTo,
     /// The amount, in tiyin on the wire.
-    #[serde(with = "kassa_core::money::serde::uzs::minor_number")]
+    #[serde(with = "crate::wire::tiyin")]
     pub amount: Money,
 }
 
@@ -177,15 +182,11 @@ impl ExtPayRequest {
             return Err(Error::invalid("agentTranId", "must be a positive number"));
         }
         let p = &self.from.params;
-        if p.account.trim().is_empty() {
-            return Err(Error::invalid("from.params.account", "must not be empty"));
-        }
+        kassa_core::text::free_text("from.params.account", &p.account, limits::ACCOUNT)?;
         if p.mfo.len() != 5 || !p.mfo.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid("from.params.mfo", "an MFO is 5 digits"));
         }
-        if p.name.trim().is_empty() {
-            return Err(Error::invalid("from.params.name", "must not be empty"));
-        }
+        kassa_core::text::free_text("from.params.name", &p.name, limits::NAME)?;
         positive_amount("amount", &self.amount)?;
         uzs_currency(self.from.currency, &self.amount)
             .map_err(|e| rename_field(e, "currency", "from.currency"))?;
@@ -237,8 +238,7 @@ fn masked_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, 
 /// read, a string is written, as the answer does.
 ///
 /// Only `success: true` with `statusCode` 0 is a success ([`Payout::is_success`]);
-/// anything else is not, and is not a plain failure either: resend with the same
-/// `agentTranId` (the key makes it safe) or ask the bank.
+/// [`Client::ext_pay`] turns any other answer into outcome-unknown naming the status call.
 ///
 /// ```
 /// let p: anor_bm::Payout = serde_json::from_str(r#"{"amount":100,"currency":860,
@@ -313,35 +313,105 @@ impl Payout {
     }
 }
 
+/// The operation of `ext-pay` on `agent_tran_id`: `Once` (the document does not promise
+/// that a repeated `agentTranId` is answered instead of paid again), reconciled by asking
+/// `status` with the `agentTranId`.
+fn ext_pay_op(agent_tran_id: i64) -> Operation {
+    Operation::new(PROVIDER, "ext-pay", Effect::Once)
+        .reconcile_with(Reconcile::new("status").param("agentTranId", agent_tran_id.to_string()))
+}
+
+/// Checks that a payout answer says the payout went through, for the payout sent: anything
+/// else (`success: false`, a non-zero `statusCode`, a contradiction, another `agentTranId`
+/// or amount) is outcome-unknown naming `status with agentTranId=...`, never `Ok`.
+fn answered_payout(
+    op: &Operation,
+    body: &[u8],
+    req: &ExtPayRequest,
+    payout: Payout,
+) -> Result<Payout, Error> {
+    let unclear = |path: &str, message: String| {
+        Err(op.outcome_unknown(Error::Decode {
+            provider: PROVIDER,
+            operation: op.name,
+            path: path.to_owned(),
+            message,
+            excerpt: kassa_core::secret::excerpt(&String::from_utf8_lossy(body), 0, 120),
+        }))
+    };
+    if let Some(echoed) = payout.agent_tran_id
+        && echoed != req.agent_tran_id
+    {
+        return unclear(
+            "agentTranId",
+            format!(
+                "the answer is about agentTranId {echoed}, the call sent {}",
+                req.agent_tran_id
+            ),
+        );
+    }
+    if payout.amount != req.amount {
+        return unclear(
+            "amount",
+            format!(
+                "the answer names {} tiyin, the call sent {} tiyin",
+                payout.amount.minor, req.amount.minor
+            ),
+        );
+    }
+    let message_says_success = payout
+        .status_message
+        .as_deref()
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("SUCCESS"));
+    if !payout.is_success() || (payout.status_message.is_some() && !message_says_success) {
+        return unclear(
+            "success",
+            format!(
+                "the answer does not say the payout went through (success {}, statusCode {:?}, statusMessage {:?})",
+                payout.success, payout.status_code, payout.status_message
+            ),
+        );
+    }
+    Ok(payout)
+}
+
 impl Client {
     /// `ext-pay` (`POST /services/bmms/api/ext/agent/pay`): pays from a company account to
-    /// a person's card. Keyed by `agentTranId`: retried with the same key on timeouts and
-    /// 5xx, and safe to resend with the same key after an outcome-unknown.
+    /// a person's card. Never resent once it may have reached the bank (the document does
+    /// not promise that a repeated `agentTranId` is answered instead of paid again): a lost
+    /// or unclear answer is [`Error::OutcomeUnknown`] naming `status with agentTranId=...`
+    /// (see [`Client::reconcile_outcome`]). `Ok` means the bank said the payout went
+    /// through, for this `agentTranId` and amount.
     ///
     /// ```no_run
     /// # async fn run(client: anor_bm::Client) -> Result<(), kassa_core::Error> {
+    /// use std::time::Duration;
     /// use kassa_core::{Currency, Money, secret::CardNumber};
     /// let req = anor_bm::ExtPayRequest::new(
     ///     1668782814, "20208000900000000001", "01183", "viplati",
     ///     CardNumber::new("9860600000002487")?, "1025".parse()?, Money::new(10_000, Currency::UZS),
     /// );
-    /// let payout = client.ext_pay(&req).await?;
-    /// if payout.is_success() {
-    ///     println!("paid out, billing id {:?}", payout.bml_id);
+    /// match client.ext_pay(&req).await {
+    ///     Ok(payout) => println!("paid out, billing id {:?}", payout.bml_id),
+    ///     Err(e) if e.outcome_unknown().is_some() => {
+    ///         // never pay out again blindly: ask status with the agentTranId
+    ///         let learned = client.reconcile_outcome(&e, Duration::from_secs(60)).await?;
+    ///         println!("{}", learned.bill().status);
+    ///     }
+    ///     Err(e) => println!("refused: {e}"),
     /// }
     /// # Ok(()) }
     /// ```
     pub async fn ext_pay(&self, req: &ExtPayRequest) -> Result<Payout, Error> {
         req.validate()?;
-        let op = Operation::new(PROVIDER, "ext-pay", Effect::Once)
-            .keyed(req.agent_tran_id.to_string())
-            .advise("resend ext-pay with the same agentTranId: the bank applies it once");
+        let op = ext_pay_op(req.agent_tran_id);
         let resp = self
             .bearer_call(&op, Method::Post, EXT_PAY_PATH, Some(req))
             .await?;
         if !resp.is_success() {
             return Err(from_error_answer(&op, &resp));
         }
-        lenient::decode::<Payout>(&op, &resp.body)
+        let payout = lenient::decode::<Payout>(&op, &resp.body)?;
+        answered_payout(&op, &resp.body, req, payout)
     }
 }

@@ -469,3 +469,63 @@ mod tests {
         assert_eq!(e.0["a"]["ACCOUNT"], "986060******2487");
     }
 }
+
+/// Amounts in tiyin as the requests carry them: written as a JSON number, read from a
+/// number or a string; an error speaks in tiyin ("a whole number of tiyin"), never in sum
+/// decimal places.
+pub(crate) mod tiyin {
+    use kassa_core::money::serde::{Unit, read_token};
+    use kassa_core::{Currency, Money, MoneyError};
+    use serde::de::{self, Deserializer};
+    use serde::{Deserialize, Serializer};
+    use serde_json::value::RawValue;
+
+    pub(crate) fn serialize<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+        kassa_core::money::serde::uzs::minor_number::serialize(m, s)
+    }
+
+    /// The message for an amount that is not a whole number of tiyin.
+    pub(crate) fn message(raw: &str, err: &MoneyError) -> String {
+        match err {
+            MoneyError::Overflow { .. } => format!("tiyin: {raw} is too large"),
+            _ => format!("tiyin: a whole number (1 sum = 100 tiyin), got {raw}"),
+        }
+    }
+
+    pub(crate) fn read(raw: &str) -> Result<Money, String> {
+        read_token(raw, Unit::Minor, Currency::UZS).map_err(|e| message(raw.trim(), &e))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        read(raw.get()).map_err(de::Error::custom)
+    }
+
+    /// For `Option<Money>` fields (`null` or absent is `None`).
+    pub(crate) mod option {
+        use super::*;
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Money>, D::Error> {
+            match Option::<Box<RawValue>>::deserialize(d)? {
+                None => Ok(None),
+                Some(raw) if raw.get().trim() == "null" => Ok(None),
+                Some(raw) => read(raw.get()).map(Some).map_err(de::Error::custom),
+            }
+        }
+    }
+}
+
+/// Free-text and id limits. The document gives none; these are far above every example
+/// and keep a runaway value from being sent.
+pub(crate) mod limits {
+    /// `account`, the client's account (order) at the merchant.
+    pub(crate) const ACCOUNT: usize = 128;
+    /// `agentTranId` (as text).
+    pub(crate) const AGENT_TRAN_ID: usize = 128;
+    /// `from.params.name`, the payer's name.
+    pub(crate) const NAME: usize = 256;
+    /// `type`.
+    pub(crate) const KIND: usize = 32;
+}

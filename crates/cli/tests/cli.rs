@@ -442,7 +442,7 @@ async fn requisite_uz_operations_chain_against_a_live_sandbox() {
     );
     let budget = call(
         "payment-budget",
-        json!({"orderId": "cli-budget-1", "receiverName": "Budget", "mfoReceiver": seed::RECEIVER_MFO,
+        json!({"orderId": "cli-budget-1",
                "receiverAccount": seed::BUDGET_ACCOUNT, "innReceiver": seed::BUDGET_INN, "purposeCode": seed::PURPOSE_CODE,
                "purpose": "kassa cli budget", "serviceId": service, "amount": "50000", "comissionAmount": "0"}),
     )

@@ -38,6 +38,7 @@ pub mod money;
 pub mod request;
 pub mod retry;
 pub mod secret;
+pub mod text;
 pub mod tls;
 pub mod token;
 pub mod transport;

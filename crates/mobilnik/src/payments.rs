@@ -46,8 +46,7 @@ fn transfer_op() -> Operation {
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 pub fn som(text: &str) -> Result<Money, Error> {
-    Money::parse_major(text.trim(), Currency::KGS)
-        .map_err(|e| Error::invalid("amount", e.to_string()))
+    crate::wire::som_string::read(text).map_err(|reason| Error::invalid("amount", reason))
 }
 
 pub(crate) fn check_service_id(service_id: u64) -> Result<(), Error> {
@@ -60,12 +59,10 @@ pub(crate) fn check_service_id(service_id: u64) -> Result<(), Error> {
     Ok(())
 }
 
-pub(crate) fn check_not_blank(field: &'static str, value: &str) -> Result<(), Error> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
-    }
-    Ok(())
-}
+/// The longest `requisite` or `customer_id` kassa sends. The document gives no limit.
+pub(crate) const REQUISITE_MAX: usize = 100;
+/// The longest `comment` kassa sends. The document gives no limit.
+pub(crate) const COMMENT_MAX: usize = 255;
 
 fn check_amount(amount: &Money) -> Result<(), Error> {
     if amount.currency != Currency::KGS {
@@ -130,7 +127,7 @@ impl From<u64> for OperationId {
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "PaymentWire")]
 pub struct PaymentRequest {
     /// `service_id`: «Код услуги», positive.
     #[serde(deserialize_with = "wire::u64_lenient")]
@@ -138,7 +135,7 @@ pub struct PaymentRequest {
     /// `requisite`: «Реквизит» (phone, account or contract number), not blank.
     pub requisite: String,
     /// `amount`: «Сумма оплаты» in som, positive, sent as decimal text (`"150.50"`).
-    #[serde(with = "kassa_core::money::serde::kgs::major_string")]
+    #[serde(with = "crate::wire::som_string")]
     pub amount: Money,
 }
 
@@ -167,7 +164,7 @@ impl PaymentRequest {
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
         check_service_id(self.service_id)?;
-        check_not_blank("requisite", &self.requisite)?;
+        kassa_core::text::free_text("requisite", &self.requisite, REQUISITE_MAX)?;
         check_amount(&self.amount)
     }
 }
@@ -390,7 +387,7 @@ pub struct CheckPaymentResponse {
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "TransferWire")]
 pub struct TransferRequest {
     /// `service_id`: «Код услуги» of the transfer service, positive.
     #[serde(deserialize_with = "wire::u64_lenient")]
@@ -398,7 +395,7 @@ pub struct TransferRequest {
     /// `customer_id`: «Номер кошелька», the receiving wallet, not blank.
     pub customer_id: String,
     /// `amount`: «Сумма оплаты» in som, positive, sent as decimal text (`"200.00"`).
-    #[serde(with = "kassa_core::money::serde::kgs::major_string")]
+    #[serde(with = "crate::wire::som_string")]
     pub amount: Money,
     /// `comment`: «Коментарий к платежу» (may be empty).
     #[serde(default)]
@@ -437,7 +434,8 @@ impl TransferRequest {
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
         check_service_id(self.service_id)?;
-        check_not_blank("customer_id", &self.customer_id)?;
+        kassa_core::text::free_text("customer_id", &self.customer_id, REQUISITE_MAX)?;
+        kassa_core::text::optional_text("comment", &self.comment, COMMENT_MAX)?;
         check_amount(&self.amount)
     }
 }
@@ -549,5 +547,58 @@ impl Client {
             StatusField::Required,
         )
         .await
+    }
+}
+
+/// The wire shape of [`PaymentRequest`] as a caller may write it: the document's constant
+/// `client` is accepted when it is 4; any other field is refused by name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PaymentWire {
+    #[serde(deserialize_with = "wire::u64_lenient")]
+    service_id: u64,
+    requisite: String,
+    #[serde(with = "crate::wire::som_string")]
+    amount: Money,
+    #[serde(default, rename = "client")]
+    _client: Option<wire::ClientConstant>,
+}
+
+impl From<PaymentWire> for PaymentRequest {
+    fn from(w: PaymentWire) -> PaymentRequest {
+        PaymentRequest {
+            service_id: w.service_id,
+            requisite: w.requisite,
+            amount: w.amount,
+        }
+    }
+}
+
+/// The wire shape of [`TransferRequest`] as a caller may write it: the document's
+/// constants `client` (4) and `status` (2) are accepted with those values only.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferWire {
+    #[serde(deserialize_with = "wire::u64_lenient")]
+    service_id: u64,
+    customer_id: String,
+    #[serde(with = "crate::wire::som_string")]
+    amount: Money,
+    #[serde(default)]
+    comment: String,
+    #[serde(default, rename = "client")]
+    _client: Option<wire::ClientConstant>,
+    #[serde(default, rename = "status")]
+    _status: Option<wire::TransferStatusConstant>,
+}
+
+impl From<TransferWire> for TransferRequest {
+    fn from(w: TransferWire) -> TransferRequest {
+        TransferRequest {
+            service_id: w.service_id,
+            customer_id: w.customer_id,
+            amount: w.amount,
+            comment: w.comment,
+        }
     }
 }

@@ -144,7 +144,7 @@ impl KeyedById for Category {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "CheckRequisiteWire")]
 pub struct CheckRequisiteRequest {
     /// `service_id`: «Код услуги», positive.
     #[serde(deserialize_with = "wire::u64_lenient")]
@@ -174,7 +174,7 @@ impl CheckRequisiteRequest {
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
         crate::payments::check_service_id(self.service_id)?;
-        crate::payments::check_not_blank("requisite", &self.requisite)
+        kassa_core::text::free_text("requisite", &self.requisite, crate::payments::REQUISITE_MAX)
     }
 }
 
@@ -238,5 +238,26 @@ impl Client {
             StatusField::Optional,
         )
         .await
+    }
+}
+
+/// The wire shape of [`CheckRequisiteRequest`] as a caller may write it: the document's
+/// constant `client` is accepted when it is 4; any other field is refused by name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckRequisiteWire {
+    #[serde(deserialize_with = "wire::u64_lenient")]
+    service_id: u64,
+    requisite: String,
+    #[serde(default, rename = "client")]
+    _client: Option<wire::ClientConstant>,
+}
+
+impl From<CheckRequisiteWire> for CheckRequisiteRequest {
+    fn from(w: CheckRequisiteWire) -> CheckRequisiteRequest {
+        CheckRequisiteRequest {
+            service_id: w.service_id,
+            requisite: w.requisite,
+        }
     }
 }

@@ -25,6 +25,7 @@ pub(crate) const STATEMENT: Operation = Operation::new(PROVIDER, "statement", Ef
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BalanceRequest {
     /// `serviceId`.
     #[serde(rename = "serviceId")]
@@ -116,6 +117,7 @@ impl<'de> Deserialize<'de> for StatementKind {
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StatementRequest {
     /// `type`: all, incoming or outgoing transactions.
     #[serde(rename = "type")]
@@ -281,9 +283,10 @@ pub struct StatementRow {
     /// `namePayer`: the payer's name.
     #[serde(default, deserialize_with = "crate::wire::text")]
     pub name_payer: String,
-    /// `innPayer`: the payer's INN, 9 digits.
-    #[serde(default, deserialize_with = "crate::wire::text")]
-    pub inn_payer: String,
+    /// `innPayer`: the payer's INN, 9 digits; `None` when the bank sends `null` or leaves it
+    /// out (written back as `null`).
+    #[serde(default, deserialize_with = "kassa_core::lenient::text_opt")]
+    pub inn_payer: Option<String>,
     /// `mfoReceiver`: the receiver's bank code, 5 digits.
     #[serde(default, deserialize_with = "crate::wire::text")]
     pub mfo_receiver: String,
@@ -293,9 +296,10 @@ pub struct StatementRow {
     /// `nameReceiver`: the receiver's name.
     #[serde(default, deserialize_with = "crate::wire::text")]
     pub name_receiver: String,
-    /// `innReceiver`: the receiver's INN, 9 digits.
-    #[serde(default, deserialize_with = "crate::wire::text")]
-    pub inn_receiver: String,
+    /// `innReceiver`: the receiver's INN, 9 digits; `None` when the bank sends `null` or leaves it
+    /// out (written back as `null`).
+    #[serde(default, deserialize_with = "kassa_core::lenient::text_opt")]
+    pub inn_receiver: Option<String>,
     /// `amount`: UZS, a number of tiyin on the wire (also read from a string).
     #[serde(with = "kassa_core::money::serde::uzs::minor_number")]
     pub amount: Money,

@@ -72,20 +72,31 @@ impl fmt::Debug for Client {
 /// ```
 pub struct ClientBuilder {
     engine: kassa_core::EngineBuilder,
+    base_url: String,
     username: Option<String>,
     password: Option<SecretString>,
 }
 
+/// Written by hand: the base URL is shown through [`kassa_core::secret::redact_text`]
+/// (credentials in its userinfo or query never print), and the engine builder, which holds
+/// the raw URL, is left out.
+///
+/// ```
+/// let b = requisite_uz::Client::builder("https://bank.example/api?password=hunter2")
+///     .credentials("gray", "p@ssw0rd");
+/// let shown = format!("{b:?}");
+/// assert!(!shown.contains("hunter2") && !shown.contains("p@ssw0rd"), "{shown}");
+/// ```
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("engine", &self.engine)
+            .field("base_url", &kassa_core::secret::redact_text(&self.base_url))
             .field("username", &self.username)
             .field(
                 "password",
                 &self.password.as_ref().map(|_| kassa_core::secret::REDACTED),
             )
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -199,8 +210,10 @@ impl Client {
     /// # Ok::<(), kassa_core::Error>(())
     /// ```
     pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        let base_url = base_url.into();
         ClientBuilder {
-            engine: Engine::builder(PROVIDER, base_url),
+            engine: Engine::builder(PROVIDER, base_url.clone()),
+            base_url,
             username: None,
             password: None,
         }
@@ -300,14 +313,7 @@ pub(crate) fn read_answer<T: DeserializeOwned>(
     resp: &Response,
 ) -> Result<T, Error> {
     if resp.status == 401 || resp.status == 403 {
-        let excerpt = kassa_core::secret::excerpt(&String::from_utf8_lossy(&resp.body), 0, 120);
-        return Err(Error::auth(
-            op.provider,
-            op.name,
-            Some(resp.status),
-            RawCode(format!("HTTP {}", resp.status)),
-            excerpt,
-        ));
+        return Err(refused_credentials(op, resp));
     }
     if !resp.is_success() {
         // An error envelope with a code still says what happened; anything else is unexplained.
@@ -324,6 +330,56 @@ pub(crate) fn read_answer<T: DeserializeOwned>(
     }
     let data: Data<T> = decode::json(op, &resp.body)?;
     Ok(data.data)
+}
+
+/// Reads an HTTP 401/403 answer.
+///
+/// An error envelope refusing the credentials (code 1004, user not found, or the HTTP
+/// status itself, `{"status": "error", "code": 401, "message": "Unauthorized"}`) is
+/// [`Error::Auth`]: the order was not created. An envelope naming another code is read as
+/// that code (on a payment 1111, 2222 and unlisted codes are outcome-unknown). A 401/403
+/// that explains nothing (empty, HTML) is [`Error::Auth`] on a read and outcome-unknown
+/// naming payment-status on a payment. The client never sends a payment twice: HTTP Basic
+/// has no token to refresh.
+fn refused_credentials(op: &Operation, resp: &Response) -> Error {
+    let head = decode::json_plain::<Head>(op, &resp.body).ok().filter(|h| {
+        h.code
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty() && c != "0")
+    });
+    let excerpt = kassa_core::secret::excerpt(&String::from_utf8_lossy(&resp.body), 0, 120);
+    let plain = || {
+        Error::auth(
+            op.provider,
+            op.name,
+            Some(resp.status),
+            RawCode(format!("HTTP {}", resp.status)),
+            excerpt.clone(),
+        )
+    };
+    let refuses_credentials = |head: &Head| {
+        let code = head.code.as_deref().map(str::trim).unwrap_or_default();
+        code == "1004" || code == resp.status.to_string()
+    };
+    match head {
+        Some(head) if refuses_credentials(&head) => Error::auth(
+            op.provider,
+            op.name,
+            Some(resp.status),
+            Code::from_raw(head.code.as_deref().unwrap_or_default()),
+            head.message.clone(),
+        ),
+        Some(head) => refusal(op, Some(resp.status), &head),
+        None if op.effect.changes_state() => {
+            tracing::warn!(
+                operation = op.name,
+                status = resp.status,
+                "a payment was answered with an unexplained credentials refusal: outcome unknown"
+            );
+            op.outcome_unknown(plain())
+        }
+        None => plain(),
+    }
 }
 
 /// Turns an error envelope into the typed error.

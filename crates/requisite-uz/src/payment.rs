@@ -87,6 +87,7 @@ pub enum CardType {
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PaymentRequest {
     /// `orderId`: the partner's order number, unique, no spaces. The bank refuses a second
     /// payment with the same one.
@@ -114,13 +115,10 @@ pub struct PaymentRequest {
     #[serde(rename = "serviceId", with = "crate::wire::service_id_string")]
     pub service_id: ServiceId,
     /// `amount`: what the payer pays, without the commission; UZS, sent as tiyin text.
-    #[serde(with = "kassa_core::money::serde::uzs::minor_string")]
+    #[serde(with = "crate::wire::tiyin_string")]
     pub amount: Money,
     /// `comissionAmount` (sic): the commission; UZS, sent as tiyin text; may be zero.
-    #[serde(
-        rename = "comissionAmount",
-        with = "kassa_core::money::serde::uzs::minor_string"
-    )]
+    #[serde(rename = "comissionAmount", with = "crate::wire::tiyin_string")]
     pub commission_amount: Money,
     /// `refNumber`: the payment's reference number; required for `WORKING_WITH_CARD`.
     #[serde(rename = "refNumber", default, skip_serializing_if = "Option::is_none")]
@@ -163,6 +161,7 @@ pub struct PaymentRequest {
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PaymentBudgetRequest {
     /// `orderId`: as in [`PaymentRequest::order_id`].
     #[serde(rename = "orderId")]
@@ -182,13 +181,10 @@ pub struct PaymentBudgetRequest {
     #[serde(rename = "serviceId", with = "crate::wire::service_id_string")]
     pub service_id: ServiceId,
     /// `amount`: UZS, sent as tiyin text, without the commission.
-    #[serde(with = "kassa_core::money::serde::uzs::minor_string")]
+    #[serde(with = "crate::wire::tiyin_string")]
     pub amount: Money,
     /// `comissionAmount` (sic): UZS, sent as tiyin text; may be zero.
-    #[serde(
-        rename = "comissionAmount",
-        with = "kassa_core::money::serde::uzs::minor_string"
-    )]
+    #[serde(rename = "comissionAmount", with = "crate::wire::tiyin_string")]
     pub commission_amount: Money,
     /// `refNumber`: required for `WORKING_WITH_CARD`.
     #[serde(rename = "refNumber", default, skip_serializing_if = "Option::is_none")]
@@ -221,6 +217,7 @@ fn expose_card_opt<S: Serializer>(card: &Option<CardNumber>, s: S) -> Result<S::
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PaymentStatusRequest {
     /// `orderId` (a path parameter on the wire).
     #[serde(rename = "orderId")]
@@ -343,23 +340,57 @@ impl<'de> Deserialize<'de> for PaymentStatus {
     }
 }
 
+/// A success answer to payment creation must say what happened: a `payment_status` the
+/// document does not list, or no `doc_id`, is outcome-unknown naming payment-status with
+/// the orderId, never `Ok`.
+fn answered(op: &Operation, result: PaymentResult) -> Result<PaymentResult, Error> {
+    let unclear = |path: &str, message: String, excerpt: String| {
+        Err(op.outcome_unknown(Error::Decode {
+            provider: PROVIDER,
+            operation: op.name,
+            path: path.to_owned(),
+            message,
+            excerpt,
+        }))
+    };
+    if let PaymentStatus::Unknown(raw) = &result.payment_status {
+        return unclear(
+            "data.payment_status",
+            format!(
+                "the payment status {raw:?} is not one the document lists (Введен, Проведен, Удален): what happened is unknown"
+            ),
+            kassa_core::secret::excerpt(raw, 0, 80),
+        );
+    }
+    if result.doc_id.trim().is_empty() {
+        return unclear(
+            "data.doc_id",
+            "the answer names no payment order (empty doc_id)".to_owned(),
+            String::new(),
+        );
+    }
+    Ok(result)
+}
+
 // ---------------------------------------------------------------------------------------
 // Checks before sending. Every error names the field by its wire name.
 
+/// The longest `orderId` kassa sends. The document gives no limit; its examples reach 36
+/// characters (a UUID).
+pub(crate) const ORDER_ID_MAX: usize = 100;
+/// The longest `receiverName`. The document gives no limit.
+pub(crate) const RECEIVER_NAME_MAX: usize = 256;
+/// The longest `purpose`. The document gives no limit.
+pub(crate) const PURPOSE_MAX: usize = 500;
+/// The longest `refNumber`. The document gives no limit; its example has 12 digits.
+pub(crate) const REF_NUMBER_MAX: usize = 64;
+
+/// `orderId` goes into the payment-status path (`/api/v2/payment/{orderId}`), so it is
+/// checked as a path id when the payment is created, not only when its status is asked:
+/// an order that payment-status cannot name could never be looked up.
 pub(crate) fn check_order_id(order_id: &str) -> Result<(), Error> {
-    if order_id.is_empty() {
-        return Err(Error::invalid("orderId", "must not be empty"));
-    }
-    if order_id
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(Error::invalid(
-            "orderId",
-            "must not contain spaces or control characters",
-        ));
-    }
-    Ok(())
+    kassa_core::text::path_id("orderId", order_id)?;
+    kassa_core::text::free_text("orderId", order_id, ORDER_ID_MAX)
 }
 
 fn check_digits(field: &str, value: &str, len: usize) -> Result<(), Error> {
@@ -375,11 +406,10 @@ fn check_digits(field: &str, value: &str, len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_text(field: &str, value: &str) -> Result<(), Error> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid(field, "is required and must not be blank"));
-    }
-    Ok(())
+/// Free text: required, not longer than `max` characters, and printable (the bank refuses
+/// unprintable text with 1015/1016; kassa refuses it before sending).
+fn check_text(field: &str, value: &str, max: usize) -> Result<(), Error> {
+    kassa_core::text::free_text(field, value, max)
 }
 
 fn check_amounts(amount: &Money, commission: &Money) -> Result<(), Error> {
@@ -406,13 +436,14 @@ fn check_card(
     card_number: Option<&CardNumber>,
     service: Option<&Service>,
 ) -> Result<(), Error> {
-    if let Some(r) = ref_number
-        && (r.is_empty() || r.chars().any(|c| c.is_whitespace() || c.is_control()))
-    {
-        return Err(Error::invalid(
-            "refNumber",
-            "must not be empty or contain spaces",
-        ));
+    if let Some(r) = ref_number {
+        if r.is_empty() || r.chars().any(char::is_whitespace) {
+            return Err(Error::invalid(
+                "refNumber",
+                "must not be empty or contain spaces",
+            ));
+        }
+        kassa_core::text::free_text("refNumber", r, REF_NUMBER_MAX)?;
     }
     if let Some(card) = card_number {
         check_digits("cardNumber", card.expose(), 16)?;
@@ -476,13 +507,13 @@ impl PaymentRequest {
 
     pub(crate) fn check(&self, service: Option<&Service>) -> Result<(), Error> {
         check_order_id(&self.order_id)?;
-        check_text("receiverName", &self.receiver_name)?;
+        check_text("receiverName", &self.receiver_name, RECEIVER_NAME_MAX)?;
         check_digits("mfoReceiver", &self.mfo_receiver, 5)?;
         check_digits("receiverAccount", &self.receiver_account, 20)?;
         if let Some(inn) = &self.inn_receiver {
             check_digits("innReceiver", inn, 9)?;
         }
-        check_text("purpose", &self.purpose)?;
+        check_text("purpose", &self.purpose, PURPOSE_MAX)?;
         check_amounts(&self.amount, &self.commission_amount)?;
         check_card(
             self.ref_number.as_deref(),
@@ -511,7 +542,7 @@ impl PaymentBudgetRequest {
         check_digits("receiverAccount", &self.receiver_account, 27)?;
         check_digits("innReceiver", &self.inn_receiver, 9)?;
         check_digits("purposeCode", &self.purpose_code, 5)?;
-        check_text("purpose", &self.purpose)?;
+        check_text("purpose", &self.purpose, PURPOSE_MAX)?;
         check_amounts(&self.amount, &self.commission_amount)?;
         check_card(
             self.ref_number.as_deref(),
@@ -575,14 +606,17 @@ impl Client {
         options: Option<&CallOptions>,
     ) -> Result<PaymentResult, Error> {
         tracing::debug!(order_id = %req.order_id, service_id = %req.service_id, "creating a payment order");
-        self.call(
-            payment_op(&req.order_id),
-            Method::Post,
-            "/api/v2/payment".to_owned(),
-            Some(req),
-            options,
-        )
-        .await
+        let op = payment_op(&req.order_id);
+        let result = self
+            .call(
+                op.clone(),
+                Method::Post,
+                "/api/v2/payment".to_owned(),
+                Some(req),
+                options,
+            )
+            .await?;
+        answered(&op, result)
     }
 
     /// payment-budget: creates a payment order to the state budget
@@ -623,14 +657,17 @@ impl Client {
         options: Option<&CallOptions>,
     ) -> Result<PaymentResult, Error> {
         tracing::debug!(order_id = %req.order_id, service_id = %req.service_id, "creating a budget payment order");
-        self.call(
-            payment_budget_op(&req.order_id),
-            Method::Post,
-            "/api/v2/paymentBudget".to_owned(),
-            Some(req),
-            options,
-        )
-        .await
+        let op = payment_budget_op(&req.order_id);
+        let result = self
+            .call(
+                op.clone(),
+                Method::Post,
+                "/api/v2/paymentBudget".to_owned(),
+                Some(req),
+                options,
+            )
+            .await?;
+        answered(&op, result)
     }
 
     /// payment-status: where the payment order with this `orderId` stands

@@ -19,6 +19,7 @@ pub(crate) const SERVICES: Operation = Operation::new(PROVIDER, "services", Effe
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServicesRequest {}
 
 /// A service of the partner (an element of the services answer's `data`).

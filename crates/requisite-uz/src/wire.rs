@@ -218,3 +218,29 @@ mod tests {
         assert_eq!(err.field(), Some("serviceId"), "{err}");
     }
 }
+
+/// Amounts in tiyin as the payment requests carry them: written as a string of digits,
+/// read from a number or a string; an error speaks in tiyin ("a whole number of tiyin"),
+/// never in sum decimal places.
+pub(crate) mod tiyin_string {
+    use kassa_core::money::serde::{Unit, read_token};
+    use kassa_core::{Currency, Money, MoneyError};
+    use serde::de::{self, Deserializer};
+    use serde::{Deserialize, Serializer};
+    use serde_json::value::RawValue;
+
+    pub(crate) fn serialize<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+        kassa_core::money::serde::uzs::minor_string::serialize(m, s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        let text = raw.get().trim();
+        read_token(text, Unit::Minor, Currency::UZS).map_err(|e| {
+            de::Error::custom(match e {
+                MoneyError::Overflow { .. } => format!("tiyin: {text} is too large"),
+                _ => format!("tiyin: a whole number (1 sum = 100 tiyin), got {text}"),
+            })
+        })
+    }
+}

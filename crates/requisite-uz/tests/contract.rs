@@ -90,11 +90,20 @@ fn expected_code(case: &str) -> Option<Code> {
 }
 
 /// Fixtures whose request the typed client refuses to send, with the field it names.
-const UNSENDABLE: [(&str, &str, &str); 1] = [(
-    "payment-budget",
-    "code_1017_missing_required_fields",
-    "purposeCode",
-)];
+const UNSENDABLE: [(&str, &str, &str); 3] = [
+    (
+        "payment-budget",
+        "code_1017_missing_required_fields",
+        "purposeCode",
+    ),
+    // Unprintable text is refused before sending (the bank would answer 1015/1016).
+    (
+        "payment",
+        "code_1015_receiver_name_unprintable",
+        "receiverName",
+    ),
+    ("payment", "code_1016_purpose_unprintable", "purpose"),
+];
 
 async fn run_operation(op: &str) -> usize {
     let cases = Fixture::cases(PROVIDER, op);
