@@ -9,9 +9,9 @@
 
 use std::time::Duration;
 
-use anor_bm::{BillStatus, CheckRequest, Client, Otp, PayRequest, Reconciled};
-use kassa_core::secret::CardNumber;
-use kassa_core::{Currency, Money};
+use anor_bm::{
+    BillStatus, CardNumber, CheckRequest, Client, Currency, Money, Otp, PayRequest, Reconciled,
+};
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -82,6 +82,22 @@ pub use payout::{
 };
 pub use wire::{CardExpiry, Decimal, Extra, MaskedPan, Otp};
 
+// What this crate's API uses from kassa-core, re-exported so that this crate is the only
+// dependency an application needs (`anor_bm::Money`, `anor_bm::Error`, ...).
+/// kassa-core itself, for what the re-exports above leave out.
+///
+/// ```
+/// let amount = anor_bm::kassa_core::Money::parse_major("10.50", anor_bm::Currency::UZS)?;
+/// assert_eq!(amount.minor, 1050);
+/// # Ok::<(), anor_bm::MoneyError>(())
+/// ```
+pub use kassa_core;
+pub use kassa_core::secret::{CardNumber, ExposeSecret, SecretString};
+pub use kassa_core::{
+    AnswerTooLarge, Currency, Error, Money, MoneyError, OutcomeUnknown, ProviderCode, Reconcile,
+    Rejection, ReqwestTransport, RetryPolicy, Sent, Timeouts, Tls, Transport, TransportError,
+};
+
 /// The provider's name in the operation catalogue.
 pub const PROVIDER: &str = "anor-bm";
 

@@ -8,11 +8,10 @@
 //! Against the real API, drop the mock server and the `base_url` line and give your own
 //! login, password (from a vault, never from source), device id and device name.
 
-use kassa_core::secret::SecretString;
 use kassa_testkit::Fixture;
 use mobilnik::{
-    CheckPaymentRequest, CheckRequisiteRequest, Client, DeviceId, PaymentRequest, TransferRequest,
-    som,
+    CheckPaymentRequest, CheckRequisiteRequest, Client, DeviceId, PaymentRequest, SecretString,
+    TransferRequest, som,
 };
 
 #[tokio::main]

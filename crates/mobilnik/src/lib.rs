@@ -79,5 +79,21 @@ pub use services::{
     Category, CheckRequisiteRequest, CheckRequisiteResponse, Service, ServiceListResponse,
 };
 
+// What this crate's API uses from kassa-core, re-exported so that this crate is the only
+// dependency an application needs (`mobilnik::Money`, `mobilnik::Error`, ...).
+/// kassa-core itself, for what the re-exports above leave out.
+///
+/// ```
+/// let amount = mobilnik::kassa_core::Money::parse_major("10.50", mobilnik::Currency::KGS)?;
+/// assert_eq!(amount.minor, 1050);
+/// # Ok::<(), mobilnik::MoneyError>(())
+/// ```
+pub use kassa_core;
+pub use kassa_core::secret::{CardNumber, ExposeSecret, SecretString};
+pub use kassa_core::{
+    AnswerTooLarge, Currency, Error, Money, MoneyError, OutcomeUnknown, ProviderCode, Reconcile,
+    Rejection, ReqwestTransport, RetryPolicy, Sent, Timeouts, Tls, Transport, TransportError,
+};
+
 /// The provider's name, as in the operation catalogue.
 pub const PROVIDER: &str = "mobilnik";

@@ -13,11 +13,10 @@
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use kassa_core::Error;
 use kassa_testkit::Fixture;
 use requisite_uz::{
-    Client, Order, PaymentBudgetRequest, PaymentRequest, SafeOutcome, SafePayOptions, ServiceId,
-    StatementRequest, code_of, wire,
+    Client, Error, Order, PaymentBudgetRequest, PaymentRequest, SafeOutcome, SafePayOptions,
+    ServiceId, StatementRequest, code_of, wire,
 };
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer};

@@ -81,5 +81,21 @@ pub use wire::ServiceId;
 pub use futures_util::Stream;
 pub use time;
 
+// What this crate's API uses from kassa-core, re-exported so that this crate is the only
+// dependency an application needs (`requisite_uz::Money`, `requisite_uz::Error`, ...).
+/// kassa-core itself, for what the re-exports above leave out.
+///
+/// ```
+/// let amount = requisite_uz::kassa_core::Money::parse_major("10.50", requisite_uz::Currency::UZS)?;
+/// assert_eq!(amount.minor, 1050);
+/// # Ok::<(), requisite_uz::MoneyError>(())
+/// ```
+pub use kassa_core;
+pub use kassa_core::secret::{CardNumber, ExposeSecret, SecretString};
+pub use kassa_core::{
+    AnswerTooLarge, Currency, Error, Money, MoneyError, OutcomeUnknown, ProviderCode, Reconcile,
+    Rejection, ReqwestTransport, RetryPolicy, Sent, Timeouts, Tls, Transport, TransportError,
+};
+
 /// The provider's name in the operation catalogue.
 pub const PROVIDER: &str = "requisite-uz";

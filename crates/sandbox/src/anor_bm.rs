@@ -1,6 +1,6 @@
 //! Anor Bank BM-merchant API emulator (`/anor-bm`).
 //!
-//! Written from the provider's document (`anor-bm.txt`, "ANOR BANK BM-MERCHANT-API" V-6.1).
+//! Written from the provider's document ("ANOR BANK BM-MERCHANT-API" V-6.1).
 //! JSON in, JSON out. Three answer families: the auth calls answer
 //! `{"statusCode": 0, "statusMessage": "OK", "result": {...}}`, the card calls
 //! `{"success": true, "exception": null, "data": ...}`, the billing calls a bill object

@@ -1,6 +1,6 @@
 //! Mobilnik wallet API emulator (`/mobilnik`).
 //!
-//! Written from the provider's document (`mobilnik.txt`): every call is a `GET` with query
+//! Written from the provider's document ("MobilnikAPI документ"): every call is a `GET` with query
 //! parameters, every answer is JSON with HTTP 200 and the outcome in `status_code`
 //! (0 = OK; errors are `{"status_code": N, "message": "<NAME>"}`).
 //!

@@ -1,7 +1,7 @@
 //! Emulator of the bank's partner API for payment orders by requisites (`requisite-uz`,
 //! API v2, amounts in tiyin).
 //!
-//! Written from the provider's document (`requisite-uz.txt`) and the recorded fixtures:
+//! Written from the provider's document ("Техническая документация «Оплата по реквизитам»") and the recorded fixtures:
 //!
 //! | method | path | operation |
 //! |---|---|---|
