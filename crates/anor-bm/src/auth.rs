@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kassa_core::secret::SecretString;
+use kassa_core::secret::{ExposeSecret, SecretString};
 use kassa_core::token::{CachedToken, Fetched};
 use kassa_core::{Effect, Error, Method, Operation, Request, Sent};
 use serde::{Deserialize, Serialize};
@@ -222,7 +222,21 @@ impl Client {
                 ));
             }
         }
-        lenient::decode::<TokenAnswer>(&op, &resp.body)
+        match lenient::decode::<TokenAnswer>(&op, &resp.body) {
+            Ok(answer) => {
+                let engine = self.engine();
+                engine.remember_secret(answer.result.access_token.expose_secret());
+                if let Some(refresh) = &answer.result.refresh_token {
+                    engine.remember_secret(refresh.expose_secret());
+                }
+                Ok(answer)
+            }
+            Err(e) => {
+                // An answer too broken to read may still hold tokens: they are secrets too.
+                remember_tokens_in(self.engine(), &resp.body);
+                Err(e)
+            }
+        }
     }
 
     /// `login` (`POST /api/ext/user/login`): logs in with the client's username and password
@@ -239,8 +253,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn login(&self) -> Result<TokenAnswer, Error> {
-        let body = self.login_request();
-        self.auth_call(LOGIN, LOGIN_PATH, &body).await
+        self.guarded(async {
+            let body = self.login_request();
+            self.auth_call(LOGIN, LOGIN_PATH, &body).await
+        })
+        .await
     }
 
     /// `refresh-token` (`POST /api/ext/user/refresh-token`): exchanges a refresh token for
@@ -259,7 +276,8 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn refresh_token(&self, req: &RefreshTokenRequest) -> Result<TokenAnswer, Error> {
-        self.auth_call(REFRESH, REFRESH_PATH, req).await
+        self.guarded(async { self.auth_call(REFRESH, REFRESH_PATH, req).await })
+            .await
     }
 
     /// Fetches a session for the token cache: refresh when the previous session has a refresh
@@ -289,6 +307,20 @@ impl Client {
         let answer = self.login().await?;
         tracing::debug!("logged in");
         Ok(session(answer, ahead, None))
+    }
+}
+
+/// Registers the token-like strings of an unreadable login or refresh answer
+/// (`result.access_token`, `result.refresh_token`, wherever the JSON still reads).
+fn remember_tokens_in(engine: &kassa_core::Engine, body: &[u8]) {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return;
+    };
+    let result = value.get("result").unwrap_or(&value);
+    for key in ["access_token", "refresh_token"] {
+        if let Some(token) = result.get(key).and_then(serde_json::Value::as_str) {
+            engine.remember_secret(token);
+        }
     }
 }
 

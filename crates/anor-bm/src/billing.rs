@@ -10,7 +10,7 @@ use kassa_core::{Currency, Effect, Error, Method, Operation, Reconcile, Response
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::client::Client;
-use crate::error::{ErrorBody, from_error_answer, refusal};
+use crate::error::{error_in_success, from_error_answer};
 use crate::wire::{CardExpiry, Extra, Otp, limits};
 use crate::{PROVIDER, lenient};
 
@@ -694,29 +694,17 @@ pub(crate) fn uzs_currency(currency: Currency, amount: &kassa_core::Money) -> Re
     Ok(())
 }
 
-/// `{"id": 777, "result": {error}}`: the document's answer to a wrong pay request (HTTP 200).
-#[derive(Deserialize)]
-struct ResultEnvelope {
-    result: ErrorBody,
-}
-
 /// Reads a billing answer: a bill on 2xx (repaired when the JSON is plainly broken), the
-/// error inside `{"id", "result": {...}}`, or the refusal of a non-2xx answer. An unreadable
-/// 2xx on a call that moves money is outcome-unknown.
+/// error a 2xx carries instead (`{"id", "result": {...}}`, a bare catalogue error), or the
+/// refusal of a non-2xx answer. An unreadable 2xx on a call that moves money is
+/// outcome-unknown.
 pub(crate) fn read_bill(op: &Operation, resp: &Response) -> Result<Bill, Error> {
     if !resp.is_success() {
         return Err(from_error_answer(op, resp));
     }
     match lenient::decode_plain::<Bill>(op, &resp.body) {
         Ok(bill) => Ok(bill.normalize()),
-        Err(e) => {
-            if let Ok(env) = kassa_core::decode::json_plain::<ResultEnvelope>(op, &resp.body)
-                && let Some(code) = env.result.code()
-            {
-                return Err(refusal(op, resp.status, code, env.result.message()));
-            }
-            Err(lenient::money_safe(op, e))
-        }
+        Err(e) => Err(error_in_success(op, resp).unwrap_or_else(|| lenient::money_safe(op, e))),
     }
 }
 
@@ -909,13 +897,16 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn unregistered_check(&self, req: &CheckRequest) -> Result<Bill, Error> {
-        req.validate()?;
-        let op = Operation::new(PROVIDER, "unregistered-check", Effect::Once)
-            .keyed(req.agent_tran_id.clone())
-            .reconcile_with(
-                Reconcile::new("status").param("agentTranId", req.agent_tran_id.clone()),
-            );
-        self.bill_call(op, CHECK_PATH, req, None).await
+        self.guarded(async {
+            req.validate()?;
+            let op = Operation::new(PROVIDER, "unregistered-check", Effect::Once)
+                .keyed(req.agent_tran_id.clone())
+                .reconcile_with(
+                    Reconcile::new("status").param("agentTranId", req.agent_tran_id.clone()),
+                );
+            self.bill_call(op, CHECK_PATH, req, None).await
+        })
+        .await
     }
 
     /// `unregistered-pay` (`POST /services/bmms/api/agent/unregistered-pay`): pays the bill
@@ -940,13 +931,16 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn unregistered_pay(&self, req: &PayRequest) -> Result<Bill, Error> {
-        req.validate()?;
-        self.bill_call(
-            once_on_bill("unregistered-pay", req.bill_id),
-            PAY_PATH,
-            req,
-            Some(req.bill_id),
-        )
+        self.guarded(async {
+            req.validate()?;
+            self.bill_call(
+                once_on_bill("unregistered-pay", req.bill_id),
+                PAY_PATH,
+                req,
+                Some(req.bill_id),
+            )
+            .await
+        })
         .await
     }
 
@@ -961,13 +955,16 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn hold(&self, req: &PayRequest) -> Result<Bill, Error> {
-        req.validate()?;
-        self.bill_call(
-            once_on_bill("hold", req.bill_id),
-            HOLD_PATH,
-            req,
-            Some(req.bill_id),
-        )
+        self.guarded(async {
+            req.validate()?;
+            self.bill_call(
+                once_on_bill("hold", req.bill_id),
+                HOLD_PATH,
+                req,
+                Some(req.bill_id),
+            )
+            .await
+        })
         .await
     }
 
@@ -981,13 +978,16 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn hold_confirm(&self, req: &BillRequest) -> Result<Bill, Error> {
-        req.validate()?;
-        self.bill_call(
-            once_on_bill("hold-confirm", req.bill_id),
-            CONFIRM_PATH,
-            req,
-            Some(req.bill_id),
-        )
+        self.guarded(async {
+            req.validate()?;
+            self.bill_call(
+                once_on_bill("hold-confirm", req.bill_id),
+                CONFIRM_PATH,
+                req,
+                Some(req.bill_id),
+            )
+            .await
+        })
         .await
     }
 
@@ -1008,13 +1008,16 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn hold_more(&self, req: &HoldMoreRequest) -> Result<Bill, Error> {
-        req.validate()?;
-        self.bill_call(
-            once_on_bill("hold-more", req.bill_id),
-            MORE_PATH,
-            req,
-            Some(req.bill_id),
-        )
+        self.guarded(async {
+            req.validate()?;
+            self.bill_call(
+                once_on_bill("hold-more", req.bill_id),
+                MORE_PATH,
+                req,
+                Some(req.bill_id),
+            )
+            .await
+        })
         .await
     }
 
@@ -1029,13 +1032,16 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn cancel(&self, req: &BillRequest) -> Result<Bill, Error> {
-        req.validate()?;
-        self.bill_call(
-            once_on_bill("cancel", req.bill_id),
-            CANCEL_PATH,
-            req,
-            Some(req.bill_id),
-        )
+        self.guarded(async {
+            req.validate()?;
+            self.bill_call(
+                once_on_bill("cancel", req.bill_id),
+                CANCEL_PATH,
+                req,
+                Some(req.bill_id),
+            )
+            .await
+        })
         .await
     }
 
@@ -1050,13 +1056,16 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn hold_reverse(&self, req: &BillRequest) -> Result<Bill, Error> {
-        req.validate()?;
-        self.bill_call(
-            once_on_bill("hold-reverse", req.bill_id),
-            REVERSE_PATH,
-            req,
-            Some(req.bill_id),
-        )
+        self.guarded(async {
+            req.validate()?;
+            self.bill_call(
+                once_on_bill("hold-reverse", req.bill_id),
+                REVERSE_PATH,
+                req,
+                Some(req.bill_id),
+            )
+            .await
+        })
         .await
     }
 
@@ -1073,13 +1082,16 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn hold_reverse_partial(&self, req: &ReversePartialRequest) -> Result<Bill, Error> {
-        req.validate()?;
-        self.bill_call(
-            once_on_bill("hold-reverse-partial", req.bill_id),
-            REVERSE_PARTIAL_PATH,
-            req,
-            Some(req.bill_id),
-        )
+        self.guarded(async {
+            req.validate()?;
+            self.bill_call(
+                once_on_bill("hold-reverse-partial", req.bill_id),
+                REVERSE_PARTIAL_PATH,
+                req,
+                Some(req.bill_id),
+            )
+            .await
+        })
         .await
     }
 
@@ -1093,8 +1105,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn status(&self, req: &StatusRequest) -> Result<Bill, Error> {
-        req.validate()?;
-        self.bill_call(STATUS, STATUS_PATH, req, None).await
+        self.guarded(async {
+            req.validate()?;
+            self.bill_call(STATUS, STATUS_PATH, req, None).await
+        })
+        .await
     }
 
     /// Asks `status` until the bill reaches one of `opts.until` or `opts.timeout` passes.
@@ -1119,35 +1134,38 @@ impl Client {
         lookup: &StatusRequest,
         opts: &ReconcileOptions,
     ) -> Result<Reconciled, Error> {
-        lookup.validate()?;
-        let deadline = tokio::time::Instant::now() + opts.timeout;
-        let mut last_bill: Option<Bill> = None;
-        let mut last_error: Option<Error> = None;
-        loop {
-            match self.status(lookup).await {
-                Ok(bill) if opts.until.contains(&bill.status) => {
-                    return Ok(Reconciled::Settled(bill));
+        self.guarded(async {
+            lookup.validate()?;
+            let deadline = tokio::time::Instant::now() + opts.timeout;
+            let mut last_bill: Option<Bill> = None;
+            let mut last_error: Option<Error> = None;
+            loop {
+                match self.status(lookup).await {
+                    Ok(bill) if opts.until.contains(&bill.status) => {
+                        return Ok(Reconciled::Settled(bill));
+                    }
+                    Ok(bill) => {
+                        tracing::debug!(status = %bill.status, "reconcile: not settled yet");
+                        last_bill = Some(bill);
+                    }
+                    Err(e) if e.is_retryable() => {
+                        tracing::debug!(error = %e, "reconcile: status failed, asking again");
+                        last_error = Some(e);
+                    }
+                    Err(e) => return Err(e),
                 }
-                Ok(bill) => {
-                    tracing::debug!(status = %bill.status, "reconcile: not settled yet");
-                    last_bill = Some(bill);
+                if tokio::time::Instant::now() + opts.interval >= deadline {
+                    break;
                 }
-                Err(e) if e.is_retryable() => {
-                    tracing::debug!(error = %e, "reconcile: status failed, asking again");
-                    last_error = Some(e);
-                }
-                Err(e) => return Err(e),
+                tokio::time::sleep(opts.interval).await;
             }
-            if tokio::time::Instant::now() + opts.interval >= deadline {
-                break;
+            match (last_bill, last_error) {
+                (Some(bill), _) => Ok(Reconciled::Pending(bill)),
+                (None, Some(e)) => Err(e),
+                (None, None) => Err(Error::invalid("timeout", "no status was asked")),
             }
-            tokio::time::sleep(opts.interval).await;
-        }
-        match (last_bill, last_error) {
-            (Some(bill), _) => Ok(Reconciled::Pending(bill)),
-            (None, Some(e)) => Err(e),
-            (None, None) => Err(Error::invalid("timeout", "no status was asked")),
-        }
+        })
+        .await
     }
 
     /// Reconciles the outcome-unknown error of a billing call: asks the status it names
@@ -1172,15 +1190,18 @@ impl Client {
         err: &Error,
         timeout: Duration,
     ) -> Result<Reconciled, Error> {
-        let unknown = err
-            .outcome_unknown()
-            .ok_or_else(|| Error::invalid("error", "not an outcome-unknown error"))?;
-        let lookup = unknown
-            .reconcile
-            .as_ref()
-            .and_then(StatusRequest::from_reconcile)
-            .ok_or_else(|| Error::invalid("error", "names no status call to ask"))?;
-        let opts = ReconcileOptions::after(unknown.operation, timeout);
-        self.reconcile(&lookup, &opts).await
+        self.guarded(async {
+            let unknown = err
+                .outcome_unknown()
+                .ok_or_else(|| Error::invalid("error", "not an outcome-unknown error"))?;
+            let lookup = unknown
+                .reconcile
+                .as_ref()
+                .and_then(StatusRequest::from_reconcile)
+                .ok_or_else(|| Error::invalid("error", "names no status call to ask"))?;
+            let opts = ReconcileOptions::after(unknown.operation, timeout);
+            self.reconcile(&lookup, &opts).await
+        })
+        .await
     }
 }

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
-use crate::error::{Code, from_error_answer, refusal};
+use crate::error::{Code, error_in_success, from_error_answer, refusal};
 use crate::wire::{CardExpiry, MaskedPan, Otp};
 use crate::{PROVIDER, lenient};
 
@@ -211,7 +211,12 @@ fn read_card<T: DeserializeOwned>(op: &Operation, resp: &Response) -> Result<T, 
     if !resp.is_success() {
         return Err(from_error_answer(op, resp));
     }
-    let answer: CardAnswer<T> = lenient::decode(op, &resp.body)?;
+    let answer: CardAnswer<T> = match lenient::decode_plain(op, &resp.body) {
+        Ok(answer) => answer,
+        Err(e) => {
+            return Err(error_in_success(op, resp).unwrap_or_else(|| lenient::money_safe(op, e)));
+        }
+    };
     let exception = answer.exception.filter(|e| !e.trim().is_empty());
     match (answer.success, answer.data) {
         (true, Some(data)) => Ok(data),
@@ -251,12 +256,15 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn send_otp(&self, req: &SendOtpRequest) -> Result<OtpSent, Error> {
-        let op =
-            SEND_OTP.advise("an SMS may have been sent: ask the card holder, or send-otp again");
-        let resp = self
-            .bearer_call(&op, Method::Post, SEND_OTP_PATH, Some(req))
-            .await?;
-        read_card(&op, &resp)
+        self.guarded(async {
+            let op = SEND_OTP
+                .advise("an SMS may have been sent: ask the card holder, or send-otp again");
+            let resp = self
+                .bearer_call(&op, Method::Post, SEND_OTP_PATH, Some(req))
+                .await?;
+            read_card(&op, &resp)
+        })
+        .await
     }
 
     /// `verify-otp` (`POST /services/partnercardms/api/verify-otp`): confirms the OTP and
@@ -272,12 +280,15 @@ impl Client {
     /// # fn store(_: &str) {}
     /// ```
     pub async fn verify_otp(&self, req: &VerifyOtpRequest) -> Result<CardToken, Error> {
-        req.validate()?;
-        let op = VERIFY_OTP.advise("the card may be bound: look for it with get-user-cards");
-        let resp = self
-            .bearer_call(&op, Method::Post, VERIFY_OTP_PATH, Some(req))
-            .await?;
-        read_card(&op, &resp)
+        self.guarded(async {
+            req.validate()?;
+            let op = VERIFY_OTP.advise("the card may be bound: look for it with get-user-cards");
+            let resp = self
+                .bearer_call(&op, Method::Post, VERIFY_OTP_PATH, Some(req))
+                .await?;
+            read_card(&op, &resp)
+        })
+        .await
     }
 
     /// `get-user-cards` (`GET /services/partnercardms/api/get-user-cards`): the cards bound
@@ -291,9 +302,12 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn get_user_cards(&self) -> Result<Vec<UserCard>, Error> {
-        let resp = self
-            .bearer_call::<()>(&USER_CARDS, Method::Get, USER_CARDS_PATH, None)
-            .await?;
-        read_card(&USER_CARDS, &resp)
+        self.guarded(async {
+            let resp = self
+                .bearer_call::<()>(&USER_CARDS, Method::Get, USER_CARDS_PATH, None)
+                .await?;
+            read_card(&USER_CARDS, &resp)
+        })
+        .await
     }
 }

@@ -285,15 +285,82 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn authenticate(&self) -> Result<(), Error> {
-        self.inner
-            .tokens
-            .get(|prev| self.fetch_session(prev))
-            .await
-            .map(|_| ())
+        self.guarded(async {
+            self.inner
+                .tokens
+                .get(|prev| self.fetch_session(prev))
+                .await
+                .map(|_| ())
+        })
+        .await
     }
 
     pub(crate) fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// The one place every public operation's result passes through: the client's own
+    /// secrets (the password, and every access and refresh token it received) are removed
+    /// from any provider text the error quotes (messages, excerpts, decode messages, causes,
+    /// and a code the catalogue does not list), so a bank that echoes them back never makes
+    /// kassa print them.
+    pub(crate) async fn guarded<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        call.await.map_err(|e| self.scrub(e))
+    }
+
+    /// Removes the client's secrets from `err` (see [`Client::guarded`]).
+    pub(crate) fn scrub(&self, err: Error) -> Error {
+        let err = self.inner.engine.scrub_error(err);
+        self.scrub_codes(err)
+    }
+
+    /// The text with the client's secrets removed.
+    fn scrub_text(&self, text: &str) -> String {
+        match self
+            .inner
+            .engine
+            .scrub_error(Error::invalid(String::new(), text))
+        {
+            Error::InvalidInput { reason, .. } => reason,
+            _ => kassa_core::secret::REDACTED.to_owned(),
+        }
+    }
+
+    /// A code the catalogue does not list is the bank's own text, kept as it came: the core
+    /// scrubs messages, not codes, so it is scrubbed here, down an outcome-unknown's cause.
+    fn scrub_codes(&self, err: Error) -> Error {
+        let clean = |r: &mut kassa_core::Rejection| {
+            if let Some(crate::Code::Unknown(raw)) = r.code_as::<crate::Code>() {
+                let scrubbed = self.scrub_text(raw);
+                if scrubbed != *raw {
+                    r.code = Box::new(crate::Code::Unknown(scrubbed));
+                }
+            }
+        };
+        match err {
+            Error::Rejected(mut r) => {
+                clean(&mut r);
+                Error::Rejected(r)
+            }
+            Error::Auth(mut r) => {
+                clean(&mut r);
+                Error::Auth(r)
+            }
+            Error::OutcomeUnknown(mut o) => {
+                o.source = o
+                    .source
+                    .take()
+                    .map(|source| match source.downcast::<Error>() {
+                        Ok(inner) => Box::new(self.scrub_codes(*inner)) as kassa_core::BoxError,
+                        Err(other) => other,
+                    });
+                Error::OutcomeUnknown(o)
+            }
+            other => other,
+        }
     }
 
     pub(crate) fn refresh_ahead(&self) -> Duration {
@@ -345,7 +412,7 @@ impl Client {
                 },
             )
             .await
-            .map_err(|e| self.inner.engine.scrub_error(e))
+            .map_err(|e| self.scrub(e))
     }
 }
 
@@ -374,7 +441,12 @@ fn refused_token(op: &Operation, resp: &Response) -> Option<Error> {
         Some((code, message)) => {
             tracing::warn!(
                 operation = op.name,
-                code = code.raw(),
+                // an unlisted code is the bank's own text: not logged
+                code = if matches!(code, crate::Code::Unknown(_)) {
+                    "unlisted"
+                } else {
+                    code.raw()
+                },
                 "a payment call was answered 401 with a code that is not a token refusal: outcome unknown, not resent"
             );
             Some(op.outcome_unknown(Error::rejected(

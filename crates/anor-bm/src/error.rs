@@ -358,25 +358,82 @@ impl ErrorBody {
 
 /// Turns a refusal the bank explained (a parsed [`ErrorBody`]) into the right [`Error`]:
 ///
+/// - on a call that moves money, a code that says money may have moved (`timeout`,
+///   `billing_error_need_reverse`, `billing_error_will_reverse`) is
+///   [`Error::OutcomeUnknown`] naming the status call, whatever the HTTP status (200, 401,
+///   500...): it is never resent, and the refusal stays its `source()` ([`code_of`] finds
+///   the code);
 /// - HTTP 401 is [`Error::Auth`] (the token or the credentials were refused: nothing took
 ///   effect, so the token cache may refresh and retry once), except `activation_code_sent`,
 ///   which is a wrong OTP and must not be resent;
 /// - on a call that moves money, a 5xx whose code neither says the money may have moved nor
 ///   that nothing moved (`internal_error`, `unknown_error`, unknown codes) is
 ///   [`Error::OutcomeUnknown`] carrying the status call to ask;
-/// - anything else is [`Error::Rejected`] with the typed [`Code`]; codes that say money may
-///   have moved make [`Error::may_have_taken_effect`] true.
+/// - anything else is [`Error::Rejected`] with the typed [`Code`]. On a read, a code that
+///   says money may have moved stays a refusal (a read moves nothing), with
+///   [`Error::may_have_taken_effect`] true.
 pub(crate) fn refusal(op: &Operation, http_status: u16, code: Code, message: String) -> Error {
+    let moves_money = op.effect.changes_state();
+    if moves_money && code.money_may_have_moved() {
+        return op.outcome_unknown(Error::rejected(
+            PROVIDER,
+            op.name,
+            Some(http_status),
+            code,
+            message,
+        ));
+    }
     if http_status == 401 && code != Code::ActivationCodeSent {
         return Error::auth(PROVIDER, op.name, Some(http_status), code, message);
     }
     let unexplained_5xx =
         http_status >= 500 && !code.money_may_have_moved() && !code.says_nothing_moved();
     let rejected = Error::rejected(PROVIDER, op.name, Some(http_status), code, message);
-    if op.effect.changes_state() && unexplained_5xx {
+    if moves_money && unexplained_5xx {
         return op.outcome_unknown(rejected);
     }
     rejected
+}
+
+/// The error a 2xx answer carries instead of the expected one: the catalogue's shape
+/// (`{"detail": ...}`), the card calls' `{"exception": ...}`, or the document's
+/// `{"id": ..., "result": {error}}` (its answer to a wrong pay request, HTTP 200). `None`
+/// when the body names no code.
+pub(crate) fn error_in_success(op: &Operation, resp: &Response) -> Option<Error> {
+    #[derive(Deserialize)]
+    struct ResultEnvelope {
+        result: ErrorBody,
+    }
+    let body = kassa_core::decode::json_plain::<ResultEnvelope>(op, &resp.body)
+        .map(|env| env.result)
+        .or_else(|_| kassa_core::decode::json_plain::<ErrorBody>(op, &resp.body))
+        .ok()?;
+    let code = body.code()?;
+    Some(refusal(op, resp.status, code, body.message()))
+}
+
+/// The catalogue code behind an error, wherever the client put it: on a refusal
+/// ([`Error::Rejected`], [`Error::Auth`]) or as the cause of an [`Error::OutcomeUnknown`]
+/// (a code saying money may have moved, or an unexplained 5xx, answered to a call that
+/// moves money).
+///
+/// ```
+/// use anor_bm::{Code, code_of};
+/// use kassa_core::{Error, OutcomeUnknown};
+///
+/// let refused = Error::rejected("anor-bm", "status", Some(400), Code::BillNotFound, "Cheque not found");
+/// assert_eq!(code_of(&refused), Some(&Code::BillNotFound));
+/// let cause = Error::rejected("anor-bm", "unregistered-pay", Some(500), Code::Timeout, "Timeout");
+/// let unknown = Error::OutcomeUnknown(Box::new(OutcomeUnknown::new("anor-bm", "unregistered-pay").with_source(cause)));
+/// assert_eq!(code_of(&unknown), Some(&Code::Timeout));
+/// assert_eq!(code_of(&Error::invalid("billId", "must be positive")), None);
+/// ```
+pub fn code_of(err: &Error) -> Option<&Code> {
+    if let Some(code) = err.code::<Code>() {
+        return Some(code);
+    }
+    let source: &(dyn std::error::Error + 'static) = err.outcome_unknown()?.source.as_deref()?;
+    code_of(source.downcast_ref::<Error>()?)
 }
 
 /// Reads a non-2xx answer: a refusal in one of the bank's shapes, or (HTML page, empty

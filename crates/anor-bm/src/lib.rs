@@ -76,7 +76,7 @@ pub use billing::{
 };
 pub use card::{CardToken, OtpSent, SendOtpRequest, UserCard, VerifyOtpRequest};
 pub use client::{Client, ClientBuilder};
-pub use error::{Code, ErrorBody, Langs, Titles};
+pub use error::{Code, ErrorBody, Langs, Titles, code_of};
 pub use payout::{
     AccountKind, AccountParams, CardKind, ExtPayRequest, Payout, PayoutFrom, PayoutParty, PayoutTo,
 };

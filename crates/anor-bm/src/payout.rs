@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::billing::{positive_amount, uzs_currency};
 use crate::client::Client;
-use crate::error::from_error_answer;
+use crate::error::{error_in_success, from_error_answer};
 use crate::wire::{CardExpiry, Decimal, Extra, limits};
 use crate::{CardParams, PROVIDER, lenient};
 
@@ -403,15 +403,29 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn ext_pay(&self, req: &ExtPayRequest) -> Result<Payout, Error> {
-        req.validate()?;
-        let op = ext_pay_op(req.agent_tran_id);
-        let resp = self
-            .bearer_call(&op, Method::Post, EXT_PAY_PATH, Some(req))
-            .await?;
-        if !resp.is_success() {
-            return Err(from_error_answer(&op, &resp));
-        }
-        let payout = lenient::decode::<Payout>(&op, &resp.body)?;
-        answered_payout(&op, &resp.body, req, payout)
+        self.guarded(async {
+            req.validate()?;
+            let op = ext_pay_op(req.agent_tran_id);
+            let resp = self
+                .bearer_call(&op, Method::Post, EXT_PAY_PATH, Some(req))
+                .await?;
+            if !resp.is_success() {
+                return Err(from_error_answer(&op, &resp));
+            }
+            let payout = match lenient::decode_plain::<Payout>(&op, &resp.body) {
+                Ok(payout) => payout,
+                Err(e) => {
+                    // A payout is `Ok` only when the answer says it went through: a code in a
+                    // 2xx answer is kept (as the cause) but never read as "not paid".
+                    return Err(match error_in_success(&op, &resp) {
+                        Some(coded) if coded.outcome_unknown().is_some() => coded,
+                        Some(coded) => lenient::money_safe(&op, coded),
+                        None => lenient::money_safe(&op, e),
+                    });
+                }
+            };
+            answered_payout(&op, &resp.body, req, payout)
+        })
+        .await
     }
 }

@@ -30,6 +30,9 @@ enum Expect {
     Auth(&'static str),
     /// Outcome unknown: money may have moved, ask status.
     Unknown,
+    /// Outcome unknown because the bank answered this catalogue code, which says money may
+    /// have moved: ask status; the code is still found (`anor_bm::code_of`).
+    UnknownCode(&'static str),
     /// An answer the protocol does not explain, on a call that moves no money.
     Http(u16),
 }
@@ -137,14 +140,14 @@ const CASES: &[(&str, &str, Expect)] = &[
     (
         "unregistered-pay",
         "billing_error_will_reverse",
-        Rejected("billing_error_will_reverse"),
+        UnknownCode("billing_error_will_reverse"),
     ),
     (
         "unregistered-pay",
         "billing_error_need_reverse",
-        Rejected("billing_error_need_reverse"),
+        UnknownCode("billing_error_need_reverse"),
     ),
-    ("unregistered-pay", "timeout", Rejected("timeout")),
+    ("unregistered-pay", "timeout", UnknownCode("timeout")),
     ("unregistered-pay", "html_502", Unknown),
     (
         "unregistered-pay",
@@ -161,9 +164,9 @@ const CASES: &[(&str, &str, Expect)] = &[
     (
         "hold-confirm",
         "billing_error_need_reverse",
-        Rejected("billing_error_need_reverse"),
+        UnknownCode("billing_error_need_reverse"),
     ),
-    ("hold-confirm", "timeout", Rejected("timeout")),
+    ("hold-confirm", "timeout", UnknownCode("timeout")),
     ("hold-confirm", "internal_error", Unknown),
     ("hold-more", "ok", Unknown),
     ("hold-more", "ok_repaired", Answer),
@@ -290,6 +293,21 @@ fn check_outcome<T: Serialize>(name: &str, result: &Result<T, Error>, expect: Ex
                     "{name}: HTTP {got:?}"
                 );
             }
+        }
+        (UnknownCode(code), Err(e)) => {
+            let unknown = e
+                .outcome_unknown()
+                .unwrap_or_else(|| panic!("{name}: {e:?}"));
+            assert!(
+                unknown
+                    .reconcile
+                    .as_ref()
+                    .is_some_and(|r| r.operation == "status"),
+                "{name}: names the status call: {e}"
+            );
+            assert_eq!(anor_bm::code_of(e), Some(&Code::from_raw(code)), "{name}");
+            assert!(e.may_have_taken_effect(), "{name}");
+            assert!(!e.is_retryable(), "{name}: never retried blindly");
         }
         (Unknown, Err(e)) => {
             assert!(e.outcome_unknown().is_some(), "{name}: {e:?}");

@@ -582,3 +582,96 @@ fn amount_errors_speak_in_tiyin() {
         assert!(!err.contains("decimal places"), "{err}");
     }
 }
+
+/// A catalogue error answered with HTTP 200, in the document's `{"id", "result": {...}}`
+/// shape (its answer to a wrong pay request).
+fn result_envelope(detail: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(
+        format!(
+            r#"{{"id":{BILL},"result":{{"langs":{{"en":"{detail}"}},"status":500,"detail":"{detail}","title":"{detail}"}}}}"#
+        ),
+        "application/json",
+    )
+}
+
+const MONEY_MOVED: [&str; 3] = [
+    "timeout",
+    "billing_error_need_reverse",
+    "billing_error_will_reverse",
+];
+
+/// A code that says money may have moved, answered to a call that moves money, is
+/// outcome-unknown whatever the HTTP status (its catalogue 500, or 200), naming the status
+/// call; it is sent exactly once even with retries allowed, and its code is still found.
+#[tokio::test(start_paused = true)]
+async fn a_money_moved_code_is_outcome_unknown_at_any_status_and_never_resent() {
+    for call in money_calls() {
+        for code in MONEY_MOVED {
+            let answers = [
+                ("HTTP 500", catalogue_error(500, code)),
+                ("HTTP 200", catalogue_error(200, code)),
+                ("HTTP 200 result", result_envelope(code)),
+            ];
+            for (status, answer) in answers {
+                let case = format!("{code} at {status}");
+                let server = MockServer::start().await;
+                mount_login(&server, 1).await;
+                Mock::given(method("POST"))
+                    .and(path(call.path))
+                    .respond_with(answer)
+                    .expect(1)
+                    .named(format!("{} once", call.name))
+                    .mount(&server)
+                    .await;
+                // retries allowed: a call that moves money is still sent once (the check is
+                // keyed by agentTranId and would be retried on a 500: one attempt there)
+                let retry = if call.name == "unregistered-check" {
+                    kassa_core::RetryPolicy::none()
+                } else {
+                    kassa_core::RetryPolicy::default()
+                };
+                let c = common::client_with(&server.uri(), retry, kassa_core::Timeouts::none());
+                let err = run(&c, call.name).await.expect_err(&case);
+                assert_outcome_unknown(&err, &call, &case);
+                assert_eq!(
+                    anor_bm::code_of(&err),
+                    Some(&anor_bm::Code::from_raw(code)),
+                    "{} / {case}: the code is found through the cause",
+                    call.name
+                );
+                assert!(
+                    err.to_string().contains(code),
+                    "{} / {case}: {err}",
+                    call.name
+                );
+                server.verify().await;
+            }
+        }
+    }
+}
+
+/// On a read a code never means money moved: `status` answered `timeout` stays a refusal
+/// with its code (and says money may have moved, as the code does).
+#[tokio::test]
+async fn a_money_moved_code_on_a_read_stays_a_refusal() {
+    for code in MONEY_MOVED {
+        let server = MockServer::start().await;
+        mount_login(&server, 1).await;
+        Mock::given(method("POST"))
+            .and(path("/services/bmms/api/agent/status"))
+            .respond_with(catalogue_error(500, code))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let c = client(&server.uri());
+        let err = c
+            .status(&anor_bm::StatusRequest::bill(BILL))
+            .await
+            .expect_err(code);
+        assert!(matches!(err, Error::Rejected(_)), "{code}: {err:?}");
+        assert_eq!(err.provider_code().as_deref(), Some(code));
+        assert_eq!(anor_bm::code_of(&err), Some(&anor_bm::Code::from_raw(code)));
+        assert!(err.may_have_taken_effect(), "{code}");
+        server.verify().await;
+    }
+}

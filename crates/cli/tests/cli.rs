@@ -642,7 +642,8 @@ async fn each_error_kind_has_its_exit_code_and_stderr_json() {
     assert_eq!(run.error()["kind"], "rejected");
     assert_eq!(run.error()["code"], "bill_not_found");
 
-    // rejected, and the bank says money may have moved
+    // the bank says money may have moved: outcome unknown on a payment, whatever the HTTP
+    // status, with the status call to ask and the bank's code kept
     let f = Fixture::load("anor-bm", "unregistered-pay", "billing_error_need_reverse");
     let server = fixture_server(&[
         ("anor-bm", "login", "ok"),
@@ -661,7 +662,10 @@ async fn each_error_kind_has_its_exit_code_and_stderr_json() {
         &ANOR_ENV,
     )
     .await;
-    assert_eq!(run.code, 3, "{run:?}");
+    assert_eq!(run.code, 4, "{run:?}");
+    assert_eq!(run.error()["kind"], "outcome_unknown");
+    assert_eq!(run.error()["code"], "billing_error_need_reverse");
+    assert_eq!(run.error()["reconcile"]["operation"], "status");
     assert_eq!(run.error()["may_have_taken_effect"], true);
 
     // auth

@@ -368,12 +368,9 @@ impl Client {
             .query("device", c.device_name.as_str())
             .query("client", CLIENT_ID);
         let engine = &self.inner.engine;
-        let resp = engine
-            .execute(&req)
-            .await
-            .map_err(|e| engine.scrub_error(e))?;
+        let resp = engine.execute(&req).await.map_err(|e| scrub(engine, e))?;
         let answer: AuthenticateResponse = read_answer(&AUTHENTICATE, &resp, StatusField::Required)
-            .map_err(|e| engine.scrub_error(e))?;
+            .map_err(|e| scrub(engine, e))?;
         engine.remember_secret(kassa_core::secret::ExposeSecret::expose_secret(
             &answer.token,
         ));
@@ -407,6 +404,49 @@ impl Client {
                 },
             )
             .await
-            .map_err(|e| self.inner.engine.scrub_error(e))
+            .map_err(|e| scrub(&self.inner.engine, e))
+    }
+}
+
+/// Removes the client's secrets (the password, the session token) from the provider text an
+/// error quotes: what [`Engine::scrub_error`] removes, and also a code the table does not
+/// list (the provider's own text, kept as it came), down an outcome-unknown's cause.
+pub(crate) fn scrub(engine: &Engine, err: Error) -> Error {
+    let text = |raw: &str| match engine.scrub_error(Error::invalid(String::new(), raw)) {
+        Error::InvalidInput { reason, .. } => reason,
+        _ => kassa_core::secret::REDACTED.to_owned(),
+    };
+    scrub_codes(engine.scrub_error(err), &text)
+}
+
+fn scrub_codes(err: Error, text: &dyn Fn(&str) -> String) -> Error {
+    let clean = |r: &mut kassa_core::Rejection| {
+        if let Some(crate::StatusCode::Unknown(raw)) = r.code_as::<crate::StatusCode>() {
+            let scrubbed = text(raw);
+            if scrubbed != *raw {
+                r.code = Box::new(crate::StatusCode::Unknown(scrubbed));
+            }
+        }
+    };
+    match err {
+        Error::Rejected(mut r) => {
+            clean(&mut r);
+            Error::Rejected(r)
+        }
+        Error::Auth(mut r) => {
+            clean(&mut r);
+            Error::Auth(r)
+        }
+        Error::OutcomeUnknown(mut o) => {
+            o.source = o
+                .source
+                .take()
+                .map(|source| match source.downcast::<Error>() {
+                    Ok(inner) => Box::new(scrub_codes(*inner, text)) as kassa_core::BoxError,
+                    Err(other) => other,
+                });
+            Error::OutcomeUnknown(o)
+        }
+        other => other,
     }
 }

@@ -185,9 +185,19 @@ impl ClientBuilder {
         let password = self
             .password
             .ok_or_else(|| Error::invalid("password", "credentials are required"))?;
+        // The password, and the Basic credential it travels in: a bank that echoes either
+        // back never makes an error print it.
+        let basic = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode(format!(
+                "{username}:{}",
+                kassa_core::secret::ExposeSecret::expose_secret(&password)
+            ))
+        };
         let engine = self
             .engine
             .secret(kassa_core::secret::ExposeSecret::expose_secret(&password))
+            .secret(&basic)
             .build()?;
         Ok(Client {
             engine,

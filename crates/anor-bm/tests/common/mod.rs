@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use anor_bm::{Client, Code};
+use anor_bm::Client;
 use kassa_core::{Error, ReqwestTransport, RetryPolicy, Timeouts, Transport};
 use serde::Serialize;
 
@@ -68,13 +68,20 @@ pub fn kind(e: &Error) -> &'static str {
 }
 
 pub fn view(e: &Error) -> ErrorView {
-    let typed = e.code::<Code>();
+    let typed = anor_bm::code_of(e);
     let unknown = e.outcome_unknown();
+    // an outcome-unknown error keeps the bank's refusal as its cause
+    let rejection = e.rejection().or_else(|| {
+        unknown
+            .and_then(|u| u.source.as_deref())
+            .and_then(|s| s.downcast_ref::<Error>())
+            .and_then(Error::rejection)
+    });
     ErrorView {
         kind: kind(e),
         message: e.to_string(),
-        code: e.provider_code(),
-        http_status: e.rejection().and_then(|r| r.http_status).or(match e {
+        code: typed.map(|c| c.raw().to_owned()),
+        http_status: rejection.and_then(|r| r.http_status).or(match e {
             Error::Http { status, .. } => Some(*status),
             _ => None,
         }),
