@@ -262,7 +262,9 @@ impl Engine {
     }
 
     /// Registers a secret learnt at run time (a session token) so that
-    /// [`Engine::scrub_error`] removes it too; see [`EngineBuilder::secret`].
+    /// [`Engine::scrub_error`] removes it too; see [`EngineBuilder::secret`]. The last 8
+    /// such values are kept (the current token and a few before it), so a client that
+    /// refreshes its token for months holds a bounded list.
     ///
     /// ```
     /// use kassa_core::{Engine, Error};
@@ -274,7 +276,7 @@ impl Engine {
     /// ```
     pub fn remember_secret(&self, value: &str) {
         let mut secrets = self.secrets.write().unwrap_or_else(|p| p.into_inner());
-        secrets.add(value);
+        secrets.remember(value);
     }
 
     /// Removes the client's registered secrets from the text of `err`: a refusal's message,

@@ -610,7 +610,15 @@ pub(crate) struct Scrubber {
     /// Every form a secret may take in provider text: as given, JSON-escaped,
     /// percent-encoded (`%20` and `+` for spaces).
     forms: Vec<SecretString>,
+    /// The forms of each value registered while the client runs (tokens), oldest first,
+    /// at most [`MAX_REMEMBERED`]: a client that refreshes its token every few minutes
+    /// for months keeps a bounded list.
+    remembered: std::collections::VecDeque<Vec<SecretString>>,
 }
+
+/// How many values registered while a client runs (tokens) are kept for scrubbing: the
+/// current one and a few before it, which a provider may still echo.
+pub(crate) const MAX_REMEMBERED: usize = 8;
 
 /// Shorter values are not registered: removing them would mangle every message.
 const MIN_SECRET_LEN: usize = 4;
@@ -631,9 +639,10 @@ fn percent_encode(value: &str, plus: bool) -> String {
 }
 
 impl Scrubber {
-    pub(crate) fn add(&mut self, value: &str) {
+    /// Every form `value` may take in provider text, or none when it is too short.
+    fn forms_of(value: &str) -> Vec<SecretString> {
         if value.chars().count() < MIN_SECRET_LEN {
-            return;
+            return Vec::new();
         }
         let json = serde_json::to_string(value).unwrap_or_default();
         let json = json
@@ -641,14 +650,29 @@ impl Scrubber {
             .and_then(|j| j.strip_suffix('"'))
             .unwrap_or(value)
             .to_owned();
+        let mut forms: Vec<SecretString> = Vec::with_capacity(4);
         for form in [
             value.to_owned(),
             json,
             percent_encode(value, false),
             percent_encode(value, true),
         ] {
-            if !self.forms.iter().any(|f| f.expose_secret() == form) {
-                self.forms.push(SecretString::from(form));
+            if !forms.iter().any(|f| f.expose_secret() == form) {
+                forms.push(SecretString::from(form));
+            }
+        }
+        forms
+    }
+
+    /// Registers a secret for the client's whole life (a password, an API key).
+    pub(crate) fn add(&mut self, value: &str) {
+        for form in Self::forms_of(value) {
+            if !self
+                .forms
+                .iter()
+                .any(|f| f.expose_secret() == form.expose_secret())
+            {
+                self.forms.push(form);
             }
         }
         // Longest first, so a secret inside another is not half-replaced.
@@ -656,25 +680,62 @@ impl Scrubber {
             .sort_by_key(|f| std::cmp::Reverse(f.expose_secret().len()));
     }
 
+    /// Registers a value the client received while running (a token); only the last
+    /// [`MAX_REMEMBERED`] are kept.
+    pub(crate) fn remember(&mut self, value: &str) {
+        let forms = Self::forms_of(value);
+        let Some(first) = forms.first() else {
+            return;
+        };
+        let known = self
+            .forms
+            .iter()
+            .any(|f| f.expose_secret() == first.expose_secret())
+            || self.remembered.iter().any(|group| {
+                group
+                    .first()
+                    .is_some_and(|f| f.expose_secret() == first.expose_secret())
+            });
+        if known {
+            return;
+        }
+        if self.remembered.len() == MAX_REMEMBERED {
+            self.remembered.pop_front();
+        }
+        self.remembered.push_back(forms);
+    }
+
+    /// Every form to scrub, longest first.
+    fn all_forms(&self) -> Vec<&SecretString> {
+        let mut all: Vec<&SecretString> = self
+            .forms
+            .iter()
+            .chain(self.remembered.iter().flatten())
+            .collect();
+        all.sort_by_key(|f| std::cmp::Reverse(f.expose_secret().len()));
+        all
+    }
+
     pub(crate) fn len(&self) -> usize {
-        self.forms.len()
+        self.forms.len() + self.remembered.iter().map(Vec::len).sum::<usize>()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.forms.is_empty()
+        self.forms.is_empty() && self.remembered.is_empty()
     }
 
     /// Replaces every registered secret in `text`, and a secret cut short at either edge
     /// of an excerpt (`…` next to at least 4 of its characters).
     pub(crate) fn scrub(&self, text: &str) -> String {
         let mut out = text.to_owned();
-        for form in &self.forms {
+        let all = self.all_forms();
+        for form in &all {
             let secret = form.expose_secret();
             if out.contains(secret) {
                 out = out.replace(secret, REDACTED);
             }
         }
-        for form in &self.forms {
+        for form in &all {
             let secret = form.expose_secret();
             let chars: Vec<(usize, char)> = secret.char_indices().collect();
             // `…tail` at the start: a suffix of the secret.
@@ -818,5 +879,24 @@ mod tests {
         let ex = excerpt(&body, 0, 60);
         assert!(ex.chars().count() <= 62);
         assert!(!ex.contains("SECRET"));
+    }
+
+    #[test]
+    fn tokens_remembered_at_run_time_are_bounded() {
+        let mut scrubber = Scrubber::default();
+        scrubber.add("fixed-password-1");
+        for n in 0..100 {
+            scrubber.remember(&format!("token-number-{n:03}"));
+        }
+        // The fixed secret and the last MAX_REMEMBERED tokens, one form each here.
+        assert_eq!(scrubber.len(), 1 + MAX_REMEMBERED);
+        let text = "fixed-password-1 token-number-099 token-number-092 token-number-091";
+        assert_eq!(
+            scrubber.scrub(text),
+            "[REDACTED] [REDACTED] [REDACTED] token-number-091"
+        );
+        // Remembering a value again does not push the others out.
+        scrubber.remember("token-number-099");
+        assert!(scrubber.scrub("token-number-092").contains(REDACTED));
     }
 }
