@@ -142,7 +142,7 @@ impl EngineBuilder {
     }
 
     /// Caps an answer's size, in bytes (default
-    /// [`DEFAULT_MAX_ANSWER_BYTES`](crate::transport::DEFAULT_MAX_ANSWER_BYTES), 32 MiB).
+    /// [`DEFAULT_MAX_ANSWER_BYTES`], 32 MiB).
     /// A larger answer fails the call: outcome-unknown on an operation that moves money
     /// (the provider did receive it), a transport error otherwise. It is never retried.
     ///

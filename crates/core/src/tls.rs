@@ -89,7 +89,7 @@ impl Tls {
     }
 
     /// Trusts only the roots added with [`Tls::add_root_pem`] (and the system's, when
-    /// [`Tls::native_roots`] is on), not the built-in public ones.
+    /// `Tls::native_roots` is on), not the built-in public ones.
     ///
     /// ```
     /// let tls = kassa_core::Tls::new().only_added_roots();

@@ -7,7 +7,7 @@
 //! ([`Client::balance`]) and statement ([`Client::statement`], [`Client::statement_rows`]).
 //!
 //! - HTTP Basic on every request; the password never reaches `Debug`, errors or traces.
-//! - Amounts are UZS [`Money`](kassa_core::Money), tiyin on the wire as the document writes
+//! - Amounts are UZS [`Money`], tiyin on the wire as the document writes
 //!   them (strings in requests and the balance, a number in the statement), never a float.
 //! - Every answer comes with HTTP 200; `status` and `code` are read and each documented code
 //!   becomes a typed [`Code`] with what the document says to do.
