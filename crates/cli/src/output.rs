@@ -84,18 +84,7 @@ fn code_value(raw: &str) -> Value {
 /// its source chain (an outcome-unknown error keeps the answer that left the outcome open,
 /// such as requisite-uz 1111 or 2222, as its cause). Empty codes count as none.
 pub fn provider_code(err: &Error) -> Option<String> {
-    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = current {
-        if let Some(code) = e
-            .downcast_ref::<Error>()
-            .and_then(Error::provider_code)
-            .filter(|c| !c.trim().is_empty())
-        {
-            return Some(code);
-        }
-        current = e.source();
-    }
-    None
+    err.provider_code_anywhere()
 }
 
 /// The error and every cause down its source chain, each once: a cause whose text an

@@ -10,6 +10,7 @@
 //! assert!(err.to_string().contains("at `id`"));
 //! ```
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
@@ -19,20 +20,77 @@ use crate::secret;
 /// Decodes a JSON body into `T`. On failure: [`Error::Decode`] with the path and a redacted
 /// excerpt; for an operation that changes state, that error is wrapped in
 /// [`Error::OutcomeUnknown`], since the provider did answer and money may have moved.
+///
+/// The body is decoded once, plainly; only when that fails is it read a second time with
+/// the JSON path tracked, to say where it broke. A good answer never pays for the path.
+///
+/// ```
+/// use kassa_core::{decode, Effect, Operation};
+/// let pay = Operation::new("p", "pay", Effect::Once);
+/// let n: u32 = decode::json(&pay, b"7")?;
+/// assert_eq!(n, 7);
+/// assert!(decode::json::<u32>(&pay, b"<html>").unwrap_err().may_have_taken_effect());
+/// # Ok::<(), kassa_core::Error>(())
+/// ```
 pub fn json<T: DeserializeOwned>(op: &Operation, body: &[u8]) -> Result<T, Error> {
-    json_plain(op, body).map_err(|e| {
-        if op.effect.changes_state() {
-            op.outcome_unknown(e)
-        } else {
-            e
-        }
-    })
+    json_plain(op, body).map_err(|e| money_safe(op, e))
 }
 
 /// Like [`json`] but never wraps: for error answers and probes, where a failure to read
 /// means nothing about the money.
+///
+/// ```
+/// use kassa_core::{decode, Effect, Operation};
+/// let pay = Operation::new("p", "pay", Effect::Once);
+/// let err = decode::json_plain::<u32>(&pay, b"\"x\"").unwrap_err();
+/// assert!(!err.may_have_taken_effect());
+/// ```
 pub fn json_plain<T: DeserializeOwned>(op: &Operation, body: &[u8]) -> Result<T, Error> {
-    let mut de = serde_json::Deserializer::from_slice(body);
+    borrowed(op, body)
+}
+
+/// Wraps a decode failure as outcome-unknown when `op` changes state.
+pub(crate) fn money_safe(op: &Operation, err: Error) -> Error {
+    if op.effect.changes_state() {
+        op.outcome_unknown(err)
+    } else {
+        err
+    }
+}
+
+/// Decodes `T`, possibly borrowing from `body`; the path is tracked only on failure.
+pub(crate) fn borrowed<'a, T: Deserialize<'a>>(op: &Operation, body: &'a [u8]) -> Result<T, Error> {
+    match serde_json::from_slice::<T>(body) {
+        Ok(v) => Ok(v),
+        Err(_) => Err(explain::<T>(op, body, 0, "", body)),
+    }
+}
+
+/// Decodes `T` from `part`, a slice of `body` at byte `base` reached under the JSON path
+/// `prefix` (`data`): the error's path and excerpt are those of the whole body.
+pub(crate) fn part<'a, T: Deserialize<'a>>(
+    op: &Operation,
+    body: &[u8],
+    base: usize,
+    prefix: &str,
+    part: &'a [u8],
+) -> Result<T, Error> {
+    match serde_json::from_slice::<T>(part) {
+        Ok(v) => Ok(v),
+        Err(_) => Err(explain::<T>(op, body, base, prefix, part)),
+    }
+}
+
+/// Reads `part` again with the JSON path tracked and builds the [`Error::Decode`] that says
+/// where it broke. Only called after a plain decode failed.
+fn explain<'a, T: Deserialize<'a>>(
+    op: &Operation,
+    body: &[u8],
+    base: usize,
+    prefix: &str,
+    part: &'a [u8],
+) -> Error {
+    let mut de = serde_json::Deserializer::from_slice(part);
     let result: Result<T, (String, serde_json::Error)> =
         match serde_path_to_error::deserialize(&mut de) {
             Ok(v) => de.end().map(|()| v).map_err(|e| (".".to_owned(), e)),
@@ -41,27 +99,55 @@ pub fn json_plain<T: DeserializeOwned>(op: &Operation, body: &[u8]) -> Result<T,
                 Err((path, e.into_inner()))
             }
         };
-    result.map_err(|(path, inner)| {
-        let offset = byte_offset(body, inner.line(), inner.column());
-        let (message, excerpt) = if secret_path(&path) {
-            (
-                "invalid value in a secret field (value hidden)".to_owned(),
-                secret::EXCERPT_WITHHELD.to_owned(),
-            )
-        } else {
-            (
-                secret::redact_text(&inner.to_string()),
-                secret::excerpt_bytes(body, offset, 80),
-            )
-        };
-        Error::Decode {
-            provider: op.provider,
-            operation: op.name,
-            path,
-            message,
-            excerpt,
-        }
-    })
+    let (path, inner) = match result {
+        Err(failure) => failure,
+        // The plain decode failed, so this cannot succeed; say so rather than panic.
+        Ok(_) => (
+            ".".to_owned(),
+            <serde_json::Error as serde::de::Error>::custom("the answer could not be read"),
+        ),
+    };
+    let path = join_path(prefix, &path);
+    let offset = base + byte_offset(part, inner.line(), inner.column());
+    decode_error(op, body, offset, path, &inner)
+}
+
+/// `data` + `items[2].amount` -> `data.items[2].amount`; `data` + `.` -> `data`.
+fn join_path(prefix: &str, path: &str) -> String {
+    match (prefix.is_empty(), path) {
+        (true, p) => p.to_owned(),
+        (false, ".") => prefix.to_owned(),
+        (false, p) if p.starts_with('[') => format!("{prefix}{p}"),
+        (false, p) => format!("{prefix}.{p}"),
+    }
+}
+
+/// The [`Error::Decode`] for a failure at byte `offset` of `body` under `path`.
+pub(crate) fn decode_error(
+    op: &Operation,
+    body: &[u8],
+    offset: usize,
+    path: String,
+    inner: &dyn std::fmt::Display,
+) -> Error {
+    let (message, excerpt) = if secret_path(&path) {
+        (
+            "invalid value in a secret field (value hidden)".to_owned(),
+            secret::EXCERPT_WITHHELD.to_owned(),
+        )
+    } else {
+        (
+            secret::redact_text(&inner.to_string()),
+            secret::excerpt_bytes(body, offset.min(body.len()), 80),
+        )
+    };
+    Error::Decode {
+        provider: op.provider,
+        operation: op.name,
+        path,
+        message,
+        excerpt,
+    }
 }
 
 /// True when any part of the JSON path names a secret, or its last part a card.

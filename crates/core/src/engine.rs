@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use crate::error::{BoxError, Error, Sent};
-use crate::request::{Request, Response, Timeouts};
+use crate::request::{Operation, Request, Response, Timeouts};
 use crate::retry::{RetryBudget, RetryPolicy};
 use crate::secret::Scrubber;
 use crate::tls::Tls;
@@ -31,6 +31,53 @@ use crate::transport::{
 /// The wall clock the engine reads to turn a `Retry-After` date into a wait; tests set
 /// their own with [`EngineBuilder::clock`].
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// A body-code retry classifier: looks at an answer the HTTP status calls fine and says
+/// when it is transient all the same (a `200` whose body code means "temporarily
+/// unavailable"); see [`EngineBuilder::classify`].
+pub type Classifier = Arc<dyn Fn(&Operation, &Response) -> Option<Transient> + Send + Sync>;
+
+/// A classifier's verdict: the answer is transient and worth resending, like a 503.
+///
+/// ```
+/// let t = kassa_core::engine::Transient::new("service temporarily unavailable");
+/// assert_eq!(t.retry_after, None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Transient {
+    /// Why, for the trace (`"code 12: service unavailable"`); never a body excerpt.
+    pub reason: &'static str,
+    /// How long the provider asked to wait, when its body says so; bounded like a
+    /// `Retry-After`. Without it the answer's `Retry-After` header or the backoff decides.
+    pub retry_after: Option<Duration>,
+}
+
+impl Transient {
+    /// A transient verdict.
+    ///
+    /// ```
+    /// assert_eq!(kassa_core::engine::Transient::new("busy").reason, "busy");
+    /// ```
+    pub fn new(reason: &'static str) -> Transient {
+        Transient {
+            reason,
+            retry_after: None,
+        }
+    }
+
+    /// The same, asking to wait `wait` first.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let t = kassa_core::engine::Transient::new("busy").after(Duration::from_secs(2));
+    /// assert_eq!(t.retry_after, Some(Duration::from_secs(2)));
+    /// ```
+    pub fn after(mut self, wait: Duration) -> Transient {
+        self.retry_after = Some(wait);
+        self
+    }
+}
 
 /// Sends requests for one provider client. Cheap to clone; clones share the retry budget.
 #[derive(Clone)]
@@ -44,6 +91,7 @@ pub struct Engine {
     max_answer_bytes: usize,
     secrets: Arc<RwLock<Scrubber>>,
     clock: Clock,
+    classify: Option<Classifier>,
 }
 
 impl fmt::Debug for Engine {
@@ -83,6 +131,7 @@ pub struct EngineBuilder {
     max_answer_bytes: usize,
     secrets: Scrubber,
     clock: Option<Clock>,
+    classify: Option<Classifier>,
 }
 
 impl fmt::Debug for EngineBuilder {
@@ -189,6 +238,34 @@ impl EngineBuilder {
         self
     }
 
+    /// Adds a body-code retry classifier, consulted beside the `5xx or 429` rule for
+    /// operations that may be resent (`Read`, `Auth`, `Keyed`; never `Once`). When it
+    /// calls an answer [`Transient`], the engine retries it like a 503: with backoff (or the
+    /// wait the verdict or the `Retry-After` header asks, bounded), within the attempt
+    /// limit, the deadline and the retry budget. The last answer is returned as it came
+    /// when no retry is left, for the provider crate to read.
+    ///
+    /// ```
+    /// use kassa_core::engine::Transient;
+    /// use kassa_core::Engine;
+    /// // Codes 12 and 14 in a 200 answer mean "try again later".
+    /// let engine = Engine::builder("p", "http://h")
+    ///     .classify(|_op, resp| {
+    ///         let body = std::str::from_utf8(&resp.body).ok()?;
+    ///         (body.contains(r#""status_code":12"#) || body.contains(r#""status_code":14"#))
+    ///             .then(|| Transient::new("temporarily unavailable"))
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn classify(
+        mut self,
+        classify: impl Fn(&Operation, &Response) -> Option<Transient> + Send + Sync + 'static,
+    ) -> EngineBuilder {
+        self.classify = Some(Arc::new(classify));
+        self
+    }
+
     /// Builds the engine; fails when the base URL is not an absolute http(s) URL, or the
     /// TLS settings hold a bad PEM ([`Error::InvalidInput`] naming `tls.root_pem` or
     /// `tls.identity_pem`).
@@ -224,6 +301,7 @@ impl EngineBuilder {
             max_answer_bytes: self.max_answer_bytes,
             secrets: Arc::new(RwLock::new(secrets)),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+            classify: self.classify,
         })
     }
 }
@@ -247,6 +325,7 @@ impl Engine {
             max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
             secrets: Scrubber::default(),
             clock: None,
+            classify: None,
         }
     }
 
@@ -411,9 +490,21 @@ impl Engine {
             match result {
                 Ok(resp) => {
                     span.record("status", resp.status);
-                    let transient = resp.status >= 500 || resp.status == 429;
+                    let by_status = resp.status >= 500 || resp.status == 429;
+                    // The body classifier is asked only where a resend is allowed.
+                    let by_body = match &self.classify {
+                        Some(classify) if !by_status && op.effect.retries_after_sent() => {
+                            classify(op, &resp)
+                        }
+                        _ => None,
+                    };
+                    let transient = by_status || by_body.is_some();
                     if transient && op.effect.retries_after_sent() && may_retry_more {
-                        let wait = match retry_after(&resp, (self.clock)()) {
+                        let asked = by_body
+                            .as_ref()
+                            .and_then(|t| t.retry_after)
+                            .or_else(|| retry_after(&resp, (self.clock)()));
+                        let wait = match asked {
                             Some(asked) => self.retry.bounded_retry_after(asked),
                             None => self.retry.backoff(attempt - 1),
                         };
@@ -421,6 +512,7 @@ impl Engine {
                             tracing::debug!(
                                 attempt,
                                 status = resp.status,
+                                reason = by_body.as_ref().map_or("status", |t| t.reason),
                                 wait_ms = wait.as_millis() as u64,
                                 "transient answer, retrying"
                             );
@@ -428,7 +520,7 @@ impl Engine {
                             continue;
                         }
                     }
-                    if resp.is_success() {
+                    if resp.is_success() && !transient {
                         self.budget.deposit();
                     }
                     span.record("outcome", "answered");

@@ -12,7 +12,10 @@
 //! ```
 
 use std::any::Any;
+use std::error::Error as StdError;
 use std::fmt;
+
+use crate::request::Operation;
 
 /// A boxed error kept as a `source()`.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -69,6 +72,93 @@ pub trait ProviderCode: fmt::Debug + fmt::Display + Send + Sync + Any {
     fn is_retryable(&self) -> bool {
         false
     }
+    /// True when the code says, by the provider's document, that the request was refused
+    /// and nothing took effect (not enough funds, unknown account, bad amount). Only such a
+    /// code is a plain refusal on an operation that changes state; any other code there
+    /// leaves the outcome unknown. Default: false, the safe answer for a code nobody checked.
+    fn is_definite_refusal(&self) -> bool {
+        false
+    }
+    /// True when the code refuses the credentials, the token or the session: nothing was
+    /// done, and the caller must fix the credentials ([`Error::Auth`]).
+    fn is_credentials(&self) -> bool {
+        false
+    }
+    /// True when the code is the provider's documented "the token expired" answer: a fresh
+    /// token and one resend may help. Such a code is a credentials refusal too.
+    fn refresh_helps(&self) -> bool {
+        false
+    }
+    /// What this code means on `op`: the one money-safety rule, applied by
+    /// [`Error::from_code`]. The default reads the predicates above and the operation's effect:
+    ///
+    /// | code says | `Read` / `Auth` | `Keyed` / `Once` |
+    /// |---|---|---|
+    /// | credentials ([`is_credentials`](Self::is_credentials), [`refresh_helps`](Self::refresh_helps)) | [`Disposition::Credentials`] | [`Disposition::Credentials`] |
+    /// | money may have moved ([`may_have_taken_effect`](Self::may_have_taken_effect)) | [`Disposition::Refused`] | [`Disposition::MoneyMayHaveMoved`] |
+    /// | definite refusal ([`is_definite_refusal`](Self::is_definite_refusal)) | [`Disposition::Refused`] | [`Disposition::Refused`] |
+    /// | anything else, unknown codes included | [`Disposition::Refused`] | [`Disposition::OutcomeUnknown`] |
+    ///
+    /// Override it only for a code whose meaning the table cannot say, and say why.
+    ///
+    /// ```
+    /// use kassa_core::{Disposition, Effect, Operation, ProviderCode, RawCode};
+    /// let code = RawCode("E42".into());
+    /// assert_eq!(code.disposition(&Operation::new("p", "status", Effect::Read)), Disposition::Refused);
+    /// assert_eq!(code.disposition(&Operation::new("p", "pay", Effect::Once)), Disposition::OutcomeUnknown);
+    /// ```
+    fn disposition(&self, op: &Operation) -> Disposition {
+        if self.is_credentials() || self.refresh_helps() {
+            return Disposition::Credentials;
+        }
+        if !op.effect.changes_state() {
+            return Disposition::Refused;
+        }
+        if self.may_have_taken_effect() {
+            Disposition::MoneyMayHaveMoved
+        } else if self.is_definite_refusal() {
+            Disposition::Refused
+        } else {
+            Disposition::OutcomeUnknown
+        }
+    }
+}
+
+/// What a provider's code means for the operation it answered; see
+/// [`ProviderCode::disposition`] and [`Error::from_code`].
+///
+/// ```
+/// use kassa_core::Disposition;
+/// assert!(Disposition::MoneyMayHaveMoved.may_have_taken_effect());
+/// assert!(!Disposition::Refused.may_have_taken_effect());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Disposition {
+    /// Refused; nothing took effect: [`Error::Rejected`].
+    Refused,
+    /// The credentials or the token were refused; nothing took effect: [`Error::Auth`].
+    Credentials,
+    /// The code does not say the request was refused on a call that changes state:
+    /// [`Error::OutcomeUnknown`] naming the reconcile step, the refusal as its source.
+    OutcomeUnknown,
+    /// The code says money may have moved (a failed debit that needs a reverse):
+    /// [`Error::OutcomeUnknown`] naming the reconcile step, the refusal as its source.
+    MoneyMayHaveMoved,
+}
+
+impl Disposition {
+    /// True for the dispositions that leave money possibly moved.
+    ///
+    /// ```
+    /// assert!(kassa_core::Disposition::OutcomeUnknown.may_have_taken_effect());
+    /// ```
+    pub fn may_have_taken_effect(self) -> bool {
+        matches!(
+            self,
+            Disposition::OutcomeUnknown | Disposition::MoneyMayHaveMoved
+        )
+    }
 }
 
 /// A code kassa keeps as text only, for providers or cases without a typed catalogue.
@@ -112,6 +202,10 @@ pub struct Rejection {
     pub code: Box<dyn ProviderCode>,
     /// The provider's message (not a secret; shown as the provider wrote it).
     pub message: String,
+    /// Whether money may have moved: the code's own
+    /// [`ProviderCode::may_have_taken_effect`], except on an operation that moves no
+    /// money (a `Read` or `Auth` refused through [`Error::from_code`]), where it is false.
+    pub may_have_taken_effect: bool,
 }
 
 impl Rejection {
@@ -132,6 +226,7 @@ impl Rejection {
             provider,
             operation,
             http_status,
+            may_have_taken_effect: code.may_have_taken_effect(),
             code: Box::new(code),
             message: message.into(),
         }
@@ -160,7 +255,7 @@ impl fmt::Display for Rejection {
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
         }
-        if self.code.may_have_taken_effect() {
+        if self.may_have_taken_effect {
             f.write_str(" [money may have moved: check the status before acting]")?;
         }
         Ok(())
@@ -452,6 +547,107 @@ impl Error {
         )))
     }
 
+    /// The error for a provider's `code` answered to `op`: the one place where a code
+    /// becomes a refusal, a credentials refusal or an outcome-unknown, by
+    /// [`ProviderCode::disposition`]. An outcome-unknown carries the operation's key and
+    /// reconcile step, and keeps the refusal (with its typed code) as its source, where
+    /// [`Error::code_anywhere`] finds it.
+    ///
+    /// ```
+    /// use kassa_core::{Effect, Error, Operation, RawCode, Reconcile};
+    /// let status = Operation::new("p", "status", Effect::Read);
+    /// let e = Error::from_code(&status, Some(200), RawCode("E42".into()), "no such bill");
+    /// assert!(matches!(e, Error::Rejected(_)));
+    ///
+    /// let pay = Operation::new("p", "pay", Effect::Once)
+    ///     .reconcile_with(Reconcile::new("status").param("billId", "7"));
+    /// let e = Error::from_code(&pay, Some(200), RawCode("E42".into()), "no such bill");
+    /// assert!(e.may_have_taken_effect());
+    /// assert_eq!(e.code_anywhere::<RawCode>(), Some(&RawCode("E42".into())));
+    /// assert!(e.to_string().contains("ask status with billId=7"));
+    /// ```
+    pub fn from_code(
+        op: &Operation,
+        http_status: Option<u16>,
+        code: impl ProviderCode,
+        message: impl Into<String>,
+    ) -> Error {
+        let disposition = code.disposition(op);
+        let mut rejection = Rejection::new(op.provider, op.name, http_status, code, message);
+        rejection.may_have_taken_effect = disposition == Disposition::MoneyMayHaveMoved;
+        match disposition {
+            Disposition::Credentials => Error::Auth(Box::new(rejection)),
+            Disposition::Refused => Error::Rejected(Box::new(rejection)),
+            Disposition::OutcomeUnknown | Disposition::MoneyMayHaveMoved => {
+                tracing::warn!(
+                    provider = op.provider,
+                    operation = op.name,
+                    code = rejection.code.raw(),
+                    "a call that changes state was answered with a code that leaves its outcome unknown"
+                );
+                op.outcome_unknown(Error::Rejected(Box::new(rejection)))
+            }
+        }
+    }
+
+    /// The refusal behind this error: its own, else the first one down its source chain
+    /// (an outcome-unknown keeps the answer that left the outcome open as its cause).
+    ///
+    /// ```
+    /// use kassa_core::{Effect, Error, Operation, RawCode};
+    /// let pay = Operation::new("p", "pay", Effect::Once);
+    /// let e = Error::from_code(&pay, Some(500), RawCode("1111".into()), "try later");
+    /// assert_eq!(e.rejection_anywhere().map(|r| r.message.as_str()), Some("try later"));
+    /// ```
+    pub fn rejection_anywhere(&self) -> Option<&Rejection> {
+        self.chain().find_map(Error::rejection)
+    }
+
+    /// The typed provider code of type `C`, in this error or down its source chain; the one
+    /// function for "which code was it?", whether the code refused the call or left its
+    /// outcome unknown.
+    ///
+    /// ```
+    /// use kassa_core::{Effect, Error, Operation, RawCode};
+    /// let pay = Operation::new("p", "pay", Effect::Once);
+    /// let e = Error::from_code(&pay, None, RawCode("2222".into()), "");
+    /// assert!(e.code::<RawCode>().is_none(), "the outcome is unknown, not refused");
+    /// assert_eq!(e.code_anywhere::<RawCode>().map(|c| c.0.as_str()), Some("2222"));
+    /// ```
+    pub fn code_anywhere<C: ProviderCode>(&self) -> Option<&C> {
+        self.chain().find_map(|e| e.code::<C>())
+    }
+
+    /// The provider's raw code, in this error or down its source chain; empty codes count
+    /// as none. What an error line prints as "the code".
+    ///
+    /// ```
+    /// use kassa_core::{Effect, Error, Operation, RawCode};
+    /// let pay = Operation::new("p", "pay", Effect::Once);
+    /// let e = Error::from_code(&pay, None, RawCode("1111".into()), "");
+    /// assert_eq!(e.provider_code_anywhere().as_deref(), Some("1111"));
+    /// assert_eq!(Error::invalid("a", "b").provider_code_anywhere(), None);
+    /// ```
+    pub fn provider_code_anywhere(&self) -> Option<String> {
+        self.chain()
+            .filter_map(Error::provider_code)
+            .find(|c| !c.trim().is_empty())
+    }
+
+    /// This error and every kassa [`Error`] down its source chain.
+    fn chain(&self) -> impl Iterator<Item = &Error> {
+        let mut current: Option<&(dyn StdError + 'static)> = Some(self);
+        std::iter::from_fn(move || {
+            while let Some(e) = current {
+                current = e.source();
+                if let Some(found) = e.downcast_ref::<Error>() {
+                    return Some(found);
+                }
+            }
+            None
+        })
+    }
+
     /// Whether the request left this process.
     ///
     /// ```
@@ -478,7 +674,7 @@ impl Error {
     pub fn may_have_taken_effect(&self) -> bool {
         match self {
             Error::OutcomeUnknown(_) => true,
-            Error::Rejected(r) | Error::Auth(r) => r.code.may_have_taken_effect(),
+            Error::Rejected(r) | Error::Auth(r) => r.may_have_taken_effect,
             _ => false,
         }
     }
@@ -493,7 +689,7 @@ impl Error {
         match self {
             Error::Transport { .. } => true,
             Error::Http { status, .. } => *status >= 500 || *status == 429,
-            Error::Rejected(r) => r.code.is_retryable() && !r.code.may_have_taken_effect(),
+            Error::Rejected(r) => r.code.is_retryable() && !r.may_have_taken_effect,
             _ => false,
         }
     }
@@ -642,5 +838,153 @@ mod tests {
             "{text}"
         );
         assert_eq!(e.operation(), Some("payment"));
+    }
+
+    /// A catalogue in the shape a provider writes it: the predicates, no disposition.
+    #[derive(Debug, Clone, PartialEq)]
+    enum Shop {
+        NoFunds,
+        BadPassword,
+        TokenExpired,
+        DebitNeedsReverse,
+        Unknown(String),
+    }
+    impl fmt::Display for Shop {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.raw())
+        }
+    }
+    impl ProviderCode for Shop {
+        fn raw(&self) -> String {
+            match self {
+                Shop::NoFunds => "no_funds".into(),
+                Shop::BadPassword => "bad_password".into(),
+                Shop::TokenExpired => "token_expired".into(),
+                Shop::DebitNeedsReverse => "need_reverse".into(),
+                Shop::Unknown(s) => s.clone(),
+            }
+        }
+        fn is_definite_refusal(&self) -> bool {
+            matches!(self, Shop::NoFunds)
+        }
+        fn is_credentials(&self) -> bool {
+            matches!(self, Shop::BadPassword)
+        }
+        fn refresh_helps(&self) -> bool {
+            matches!(self, Shop::TokenExpired)
+        }
+        fn may_have_taken_effect(&self) -> bool {
+            matches!(self, Shop::DebitNeedsReverse)
+        }
+    }
+
+    fn all_codes() -> Vec<Shop> {
+        vec![
+            Shop::NoFunds,
+            Shop::BadPassword,
+            Shop::TokenExpired,
+            Shop::DebitNeedsReverse,
+            Shop::Unknown("E999".into()),
+        ]
+    }
+
+    fn once() -> Operation {
+        Operation::new("shop", "pay", crate::Effect::Once)
+            .reconcile_with(Reconcile::new("status").param("orderId", "A-1"))
+    }
+
+    #[test]
+    fn a_code_on_a_read_never_says_money_moved() {
+        for effect in [crate::Effect::Read, crate::Effect::Auth] {
+            let op = Operation::new("shop", "status", effect);
+            for code in all_codes() {
+                assert!(
+                    !code.disposition(&op).may_have_taken_effect(),
+                    "{code} on {op:?}"
+                );
+                let e = Error::from_code(&op, Some(200), code.clone(), "m");
+                assert!(!e.may_have_taken_effect(), "{code}: {e}");
+                assert!(!e.to_string().contains("money may have moved"), "{e}");
+                assert!(matches!(e, Error::Rejected(_) | Error::Auth(_)), "{e:?}");
+                assert_eq!(e.code::<Shop>(), Some(&code));
+            }
+        }
+        let read = Operation::new("shop", "status", crate::Effect::Read);
+        assert!(Error::from_code(&read, Some(401), Shop::BadPassword, "").is_auth());
+        assert!(Error::from_code(&read, Some(401), Shop::TokenExpired, "").is_auth());
+    }
+
+    #[test]
+    fn on_a_once_call_only_a_definite_refusal_is_a_refusal() {
+        let e = Error::from_code(&once(), Some(200), Shop::NoFunds, "not enough funds");
+        assert!(matches!(e, Error::Rejected(_)), "{e:?}");
+        assert!(!e.may_have_taken_effect());
+        assert_eq!(e.code::<Shop>(), Some(&Shop::NoFunds));
+
+        let e = Error::from_code(&once(), Some(200), Shop::Unknown("E999".into()), "?");
+        assert!(matches!(e, Error::OutcomeUnknown(_)), "{e:?}");
+        assert!(e.may_have_taken_effect());
+        assert_eq!(e.code::<Shop>(), None, "not a refusal");
+        assert_eq!(
+            e.code_anywhere::<Shop>(),
+            Some(&Shop::Unknown("E999".into()))
+        );
+        let o = e.outcome_unknown().expect("outcome unknown");
+        assert_eq!(o.reconcile.as_ref().map(|r| r.operation), Some("status"));
+
+        // Keyed is state-changing too, and keeps its key.
+        let keyed = Operation::new("shop", "pay", crate::Effect::Once).keyed("k-1");
+        let e = Error::from_code(&keyed, None, Shop::Unknown("E1".into()), "");
+        assert_eq!(
+            e.outcome_unknown().and_then(|o| o.key.as_deref()),
+            Some("k-1")
+        );
+        // Credentials refusals mean nothing was done, on any call.
+        assert!(Error::from_code(&once(), Some(401), Shop::BadPassword, "").is_auth());
+    }
+
+    #[test]
+    fn a_money_moved_code_on_a_once_call_is_outcome_unknown_with_reconcile() {
+        let e = Error::from_code(&once(), Some(500), Shop::DebitNeedsReverse, "reverse it");
+        assert_eq!(
+            Shop::DebitNeedsReverse.disposition(&once()),
+            Disposition::MoneyMayHaveMoved
+        );
+        assert!(matches!(e, Error::OutcomeUnknown(_)), "{e:?}");
+        assert!(e.may_have_taken_effect());
+        assert!(!e.is_retryable());
+        let text = e.to_string();
+        assert!(text.contains("ask status with orderId=A-1"), "{text}");
+        assert!(text.contains("money may have moved"), "{text}");
+        assert_eq!(e.code_anywhere::<Shop>(), Some(&Shop::DebitNeedsReverse));
+        assert_eq!(e.provider_code_anywhere().as_deref(), Some("need_reverse"));
+        let r = e.rejection_anywhere().expect("the refusal is the source");
+        assert_eq!(
+            (r.http_status, r.message.as_str()),
+            (Some(500), "reverse it")
+        );
+        assert!(r.may_have_taken_effect);
+    }
+
+    #[test]
+    fn code_anywhere_looks_through_nested_sources_and_skips_empty_codes() {
+        let inner = Error::rejected("p", "pay", None, RawCode(String::new()), "");
+        let middle = OutcomeUnknown::new("p", "pay").with_source(Error::rejected(
+            "p",
+            "pay",
+            None,
+            RawCode("2222".into()),
+            "",
+        ));
+        let outer = Error::OutcomeUnknown(Box::new(
+            OutcomeUnknown::new("p", "pay").with_source(Error::OutcomeUnknown(Box::new(middle))),
+        ));
+        assert_eq!(
+            outer.code_anywhere::<RawCode>(),
+            Some(&RawCode("2222".into()))
+        );
+        assert_eq!(outer.provider_code_anywhere().as_deref(), Some("2222"));
+        assert_eq!(inner.provider_code_anywhere(), None);
+        assert!(inner.code_anywhere::<Shop>().is_none());
     }
 }

@@ -30,11 +30,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod answer;
 pub mod decode;
 pub mod engine;
 pub mod error;
 pub mod lenient;
 pub mod money;
+pub mod ops;
 pub mod request;
 pub mod retry;
 pub mod secret;
@@ -45,7 +47,7 @@ pub mod transport;
 
 pub use engine::{Clock, Engine, EngineBuilder};
 pub use error::{
-    BoxError, Error, OutcomeUnknown, ProviderCode, RawCode, Reconcile, Rejection, Sent,
+    BoxError, Disposition, Error, OutcomeUnknown, ProviderCode, RawCode, Reconcile, Rejection, Sent,
 };
 pub use money::{Currency, Money, MoneyError};
 pub use request::{

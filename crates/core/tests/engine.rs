@@ -565,3 +565,86 @@ async fn no_secret_reaches_debug_errors_or_traces() {
     );
     assert!(logs.contains("operation"), "{logs}");
 }
+
+/// A classifier for a provider that answers "try again later" as HTTP 200 with code 12.
+fn engine_with_body_codes(uri: &str) -> Engine {
+    Engine::builder("test", uri)
+        .transport(quiet_transport())
+        .timeouts(Timeouts::none())
+        .retry(RetryPolicy::default())
+        .classify(|_op, resp| {
+            let body: serde_json::Value = serde_json::from_slice(&resp.body).ok()?;
+            (body["code"] == 12).then(|| kassa_core::engine::Transient::new("code 12"))
+        })
+        .build()
+        .expect("engine builds")
+}
+
+async fn temporary_then_ok(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/status"))
+        .respond_with(faults::json_body(200, r#"{"code": 12}"#))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/status"))
+        .respond_with(faults::json_body(200, r#"{"code": 0}"#))
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn read_answered_200_with_a_temporary_body_code_is_retried_and_counted() {
+    let server = MockServer::start().await;
+    temporary_then_ok(&server).await;
+    let e = engine_with_body_codes(&server.uri());
+    let before = e.budget().available();
+    let resp = e
+        .execute(&Request::new(READ, Method::Get, "/status"))
+        .await
+        .expect("the second attempt answers");
+    assert_eq!(resp.body, br#"{"code": 0}"#);
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(2));
+    // One retry withdrawn from the budget (cost 5), the final success refunded (1).
+    assert_eq!(
+        e.budget().available(),
+        before - 5 + 1,
+        "the retry was counted"
+    );
+    let drained = Engine::builder("test", server.uri())
+        .transport(quiet_transport())
+        .timeouts(Timeouts::none())
+        .budget(Arc::new(RetryBudget::new(0, 5, 1)))
+        .classify(|_op, _resp| Some(kassa_core::engine::Transient::new("always")))
+        .build()
+        .expect("engine builds");
+    drained
+        .execute(&Request::new(READ, Method::Get, "/status"))
+        .await
+        .expect("answered");
+    assert_eq!(
+        server.received_requests().await.map(|r| r.len()),
+        Some(3),
+        "an empty budget stops body-code retries"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn once_call_answered_200_with_a_temporary_body_code_is_not_resent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/pay"))
+        .respond_with(faults::json_body(200, r#"{"code": 12}"#))
+        .mount(&server)
+        .await;
+    let e = engine_with_body_codes(&server.uri());
+    let resp = e
+        .execute(&Request::new(ONCE, Method::Post, "/pay"))
+        .await
+        .expect("answered");
+    assert_eq!(resp.body, br#"{"code": 12}"#);
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(1));
+}

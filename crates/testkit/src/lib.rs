@@ -9,6 +9,8 @@
 //! - [`faults`]: delays, status sequences, raw bodies and a server that cuts connections.
 //! - [`snapshot!`]: an insta YAML snapshot of a parsed payload, amounts kept exact.
 //! - [`logs`]: captures tracing output at TRACE level to prove it holds no secret.
+//! - [`quiet_transport`]: a transport with no idle-pool timer, for tests on a paused clock.
+//! - [`errors`]: the kind of an error by name, and an [`ErrorView`] for snapshots.
 //!
 //! ```no_run
 //! # async fn t() {
@@ -21,9 +23,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod errors;
 pub mod faults;
 pub mod logs;
 pub mod node;
+pub mod transport;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,8 +37,10 @@ use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Match, Mock, MockServer, ResponseTemplate};
 
+pub use errors::{ErrorView, kind, kind_snake};
 pub use insta;
 pub use node::yaml_view;
+pub use transport::quiet_transport;
 pub use wiremock;
 
 /// The request half of a recorded exchange.

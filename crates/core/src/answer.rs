@@ -1,0 +1,459 @@
+//! The one answer path: every provider answer becomes a result here, in this order.
+//!
+//! 1. The body is parsed once into the provider's [`Envelope::Wire`], a small struct that
+//!    borrows from the body: the head fields (status, code, message) and the data as a
+//!    [`RawValue`] left unparsed.
+//! 2. The envelope reads its [`Head`] from the wire and the HTTP status: success, refused
+//!    with a code, or unexplained.
+//! 3. A refusal becomes an [`Error`] through [`Error::from_code`], which applies the
+//!    money-safety rule ([`ProviderCode::disposition`]) once for every provider. An answer the
+//!    envelope does not explain is [`Error::Http`], outcome-unknown on a call that changes
+//!    state when it may have taken effect (a 5xx, or a 2xx that says neither yes nor no).
+//! 4. On success the data is decoded as `T`, straight from its raw slice of the body. The
+//!    JSON path is tracked only when that fails, to say where (`data.items[2].amount`); an
+//!    unreadable success on a call that changes state is outcome-unknown.
+//!
+//! A provider crate implements [`Envelope`] once, in its `answer.rs`:
+//!
+//! ```
+//! use kassa_core::answer::{self, Data, Envelope, Head};
+//! use kassa_core::answer::RawValue;
+//! use kassa_core::{Effect, Error, Operation, ProviderCode, Response};
+//!
+//! /// The provider's codes (a real crate keeps them in one table, unknown codes kept).
+//! #[derive(Debug, Clone, PartialEq)]
+//! enum Code { NoFunds, TryLater, Unknown(String) }
+//! impl std::fmt::Display for Code {
+//!     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(&self.raw()) }
+//! }
+//! impl ProviderCode for Code {
+//!     fn raw(&self) -> String {
+//!         match self { Code::NoFunds => "1".into(), Code::TryLater => "2".into(), Code::Unknown(s) => s.clone() }
+//!     }
+//!     fn is_definite_refusal(&self) -> bool { matches!(self, Code::NoFunds) }
+//! }
+//! impl Code {
+//!     fn from_raw(raw: &str) -> Code {
+//!         match raw { "1" => Code::NoFunds, "2" => Code::TryLater, other => Code::Unknown(other.into()) }
+//!     }
+//! }
+//!
+//! /// `{"status": "ok" | "error", "code": "1", "message": "...", "data": {...}}`
+//! #[derive(serde::Deserialize)]
+//! struct Wire<'a> {
+//!     #[serde(default)]
+//!     status: &'a str,
+//!     #[serde(default)]
+//!     code: Option<&'a str>,
+//!     #[serde(default)]
+//!     message: String,
+//!     #[serde(borrow, default)]
+//!     data: Option<&'a RawValue>,
+//! }
+//!
+//! struct Shop;
+//! impl Envelope for Shop {
+//!     type Code = Code;
+//!     type Wire<'a> = Wire<'a>;
+//!     fn head(_op: &Operation, _status: u16, wire: Option<&Wire<'_>>) -> Head<Code> {
+//!         match wire {
+//!             Some(w) if w.status == "ok" => Head::Success,
+//!             Some(Wire { code: Some(code), message, .. }) => {
+//!                 Head::Refused { code: Code::from_raw(code), message: message.clone() }
+//!             }
+//!             _ => Head::Unexplained,
+//!         }
+//!     }
+//!     fn data<'a>(wire: &Self::Wire<'a>) -> Data<'a> {
+//!         Data::Field("data", wire.data)
+//!     }
+//! }
+//!
+//! #[derive(Debug, serde::Deserialize)]
+//! struct Paid { id: u64 }
+//!
+//! let answer = |body: &str| Response { status: 200, headers: vec![], body: body.as_bytes().to_vec() };
+//! let pay = Operation::new("shop", "pay", Effect::Once);
+//!
+//! let paid: Paid = answer::read::<Shop, _>(&pay, &answer(r#"{"status": "ok", "data": {"id": 7}}"#))?;
+//! assert_eq!(paid.id, 7);
+//!
+//! // A definite refusal is a refusal ...
+//! let e = answer::read::<Shop, Paid>(&pay, &answer(r#"{"status": "error", "code": "1", "message": "no funds"}"#)).unwrap_err();
+//! assert!(matches!(e, Error::Rejected(_)));
+//! // ... any other code on a payment leaves its outcome unknown, the code still found.
+//! let e = answer::read::<Shop, Paid>(&pay, &answer(r#"{"status": "error", "code": "2"}"#)).unwrap_err();
+//! assert!(e.may_have_taken_effect());
+//! assert_eq!(e.code_anywhere::<Code>(), Some(&Code::TryLater));
+//! // A broken success says where it broke.
+//! let e = answer::read::<Shop, Paid>(&pay, &answer(r#"{"status": "ok", "data": {"id": "x"}}"#)).unwrap_err();
+//! assert!(e.to_string().contains("data.id"), "{e}");
+//! # Ok::<(), kassa_core::Error>(())
+//! ```
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+pub use serde_json::value::RawValue;
+
+use crate::decode;
+use crate::error::{Error, ProviderCode};
+use crate::request::{Operation, Response};
+
+/// What an answer's head says.
+///
+/// ```
+/// use kassa_core::{answer::Head, RawCode};
+/// let h: Head<RawCode> = Head::Refused { code: RawCode("E1".into()), message: "no".into() };
+/// assert!(!h.is_success());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Head<C> {
+    /// The provider says the call succeeded: the data follows.
+    Success,
+    /// The provider refused with its code and message.
+    Refused {
+        /// The code, typed by the provider crate (unknown codes kept).
+        code: C,
+        /// The provider's message (empty when it sent none).
+        message: String,
+    },
+    /// The answer says neither: an HTML page, an empty body, a shape with no code.
+    Unexplained,
+}
+
+impl<C> Head<C> {
+    /// True for [`Head::Success`].
+    ///
+    /// ```
+    /// assert!(kassa_core::answer::Head::<kassa_core::RawCode>::Success.is_success());
+    /// ```
+    pub fn is_success(&self) -> bool {
+        matches!(self, Head::Success)
+    }
+}
+
+/// Where a successful answer's data is.
+///
+/// ```
+/// use kassa_core::answer::Data;
+/// assert!(matches!(Data::Field("result", None), Data::Field("result", None)));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub enum Data<'a> {
+    /// The whole body is the data (a flat answer whose head fields sit beside the data's).
+    /// The body is then read a second time, as `T`; prefer [`Data::Field`] when the data has
+    /// a field of its own.
+    Whole,
+    /// The data is the field of this name (the JSON path its decode errors start with),
+    /// kept raw by the wire; `None` when it was absent or `null` (then `T` is read from
+    /// `null`: an `Option` or `()` accepts that, anything else is a decode error).
+    Field(&'static str, Option<&'a RawValue>),
+}
+
+/// A provider's answer envelope: how to find the head and the data in one parse.
+///
+/// Implement it once per provider on a unit struct; [`read`] does the rest. See the
+/// [module documentation](self) for a whole example.
+pub trait Envelope {
+    /// The provider's code catalogue.
+    type Code: ProviderCode;
+    /// What the body is parsed into, once: the head fields, with the data kept as a
+    /// borrowed [`RawValue`]. Make every field optional (`#[serde(default)]`) and read
+    /// type-drifting fields leniently: a wire that cannot be read makes the answer
+    /// unexplained.
+    type Wire<'a>: Deserialize<'a>;
+
+    /// True when a 2xx answer is the data itself, with no head to read (the provider
+    /// answers errors with a non-2xx status and an error body): the body is then decoded
+    /// straight as `T`, in one parse. Default: false.
+    const BARE_SUCCESS: bool = false;
+
+    /// Reads the head from the parsed wire (`None` when the body is not a readable wire:
+    /// HTML, empty, another shape) and the HTTP status. Map a documented
+    /// credentials answer with no code (an empty 401) to a [`Head::Refused`] whose code says
+    /// [`ProviderCode::is_credentials`]; a [`Head::Success`] on a non-2xx status is read as
+    /// unexplained.
+    fn head(op: &Operation, status: u16, wire: Option<&Self::Wire<'_>>) -> Head<Self::Code>;
+
+    /// Where the data of a successful answer is.
+    fn data<'a>(wire: &Self::Wire<'a>) -> Data<'a>;
+}
+
+/// Reads an answer of `op` through envelope `E`: HTTP status, then head, then the typed
+/// decode of the data as `T`; see the [module documentation](self).
+///
+/// Errors: [`Error::from_code`] for a refusal; [`Error::Http`] (outcome-unknown on a call
+/// that changes state when it may have taken effect) for an answer the envelope does not
+/// explain; [`Error::Decode`] (outcome-unknown on a call that changes state) for a success
+/// whose data cannot be read.
+pub fn read<E: Envelope, T: DeserializeOwned>(op: &Operation, resp: &Response) -> Result<T, Error> {
+    let body = resp.body.as_slice();
+    let success = resp.is_success();
+    if success && E::BARE_SUCCESS {
+        return decode::json(op, body);
+    }
+    let wire = serde_json::from_slice::<E::Wire<'_>>(body);
+    let head = E::head(op, resp.status, wire.as_ref().ok());
+    match head {
+        Head::Refused { code, message } => {
+            Err(Error::from_code(op, Some(resp.status), code, message))
+        }
+        Head::Success if success => {
+            let wire = match wire {
+                Ok(wire) => wire,
+                // The envelope called an unreadable body a success: explain where it broke.
+                Err(_) => {
+                    return Err(decode::money_safe(
+                        op,
+                        match decode::borrowed::<E::Wire<'_>>(op, body) {
+                            Err(e) => e,
+                            Ok(_) => unexplained(op, resp),
+                        },
+                    ));
+                }
+            };
+            let (prefix, raw) = match E::data(&wire) {
+                Data::Whole => return decode::json(op, body),
+                Data::Field(name, raw) => (name, raw),
+            };
+            let (base, text) = match raw {
+                Some(raw) => (offset_in(body, raw.get()), raw.get().as_bytes()),
+                None => (body.len(), b"null".as_slice()),
+            };
+            decode::part::<T>(op, body, base, prefix, text).map_err(|e| decode::money_safe(op, e))
+        }
+        Head::Success | Head::Unexplained => Err(unexplained(op, resp)),
+    }
+}
+
+/// The error for an answer the envelope does not explain: [`Error::Http`] with a redacted
+/// excerpt, outcome-unknown on a call that changes state when it may have taken effect (a
+/// 5xx, as [`Response::unexpected`] says, or a 2xx that says neither success nor refusal).
+///
+/// ```
+/// use kassa_core::{answer, Effect, Operation, Response};
+/// let ok_but_odd = Response { status: 200, headers: vec![], body: b"<html>".to_vec() };
+/// assert!(answer::unexplained(&Operation::new("p", "pay", Effect::Once), &ok_but_odd).may_have_taken_effect());
+/// assert!(!answer::unexplained(&Operation::new("p", "status", Effect::Read), &ok_but_odd).may_have_taken_effect());
+/// ```
+pub fn unexplained(op: &Operation, resp: &Response) -> Error {
+    if resp.is_success() && op.effect.changes_state() {
+        let http = Error::Http {
+            provider: op.provider,
+            operation: op.name,
+            status: resp.status,
+            excerpt: crate::secret::excerpt_bytes(&resp.body, 0, 120),
+        };
+        return op.outcome_unknown(http);
+    }
+    resp.unexpected(op)
+}
+
+/// Where `part` (a slice borrowed from `body`) starts in `body`, in bytes; the end of the
+/// body when it is not part of it.
+fn offset_in(body: &[u8], part: &str) -> usize {
+    let start = body.as_ptr() as usize;
+    let at = part.as_ptr() as usize;
+    if at >= start && at <= start + body.len() {
+        at - start
+    } else {
+        body.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Effect, Reconcile};
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Code {
+        NoFunds,
+        Expired,
+        Unknown(String),
+    }
+    impl std::fmt::Display for Code {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.raw())
+        }
+    }
+    impl ProviderCode for Code {
+        fn raw(&self) -> String {
+            match self {
+                Code::NoFunds => "1".into(),
+                Code::Expired => "9".into(),
+                Code::Unknown(s) => s.clone(),
+            }
+        }
+        fn is_definite_refusal(&self) -> bool {
+            matches!(self, Code::NoFunds)
+        }
+        fn refresh_helps(&self) -> bool {
+            matches!(self, Code::Expired)
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct Wire<'a> {
+        #[serde(default)]
+        ok: bool,
+        #[serde(default)]
+        code: Option<&'a str>,
+        #[serde(default)]
+        message: String,
+        #[serde(borrow, default)]
+        result: Option<&'a RawValue>,
+    }
+
+    struct Env;
+    impl Envelope for Env {
+        type Code = Code;
+        type Wire<'a> = Wire<'a>;
+        fn head(_: &Operation, status: u16, wire: Option<&Wire<'_>>) -> Head<Code> {
+            match wire {
+                Some(w) if w.ok => Head::Success,
+                Some(Wire {
+                    code: Some(c),
+                    message,
+                    ..
+                }) => Head::Refused {
+                    code: match *c {
+                        "1" => Code::NoFunds,
+                        "9" => Code::Expired,
+                        other => Code::Unknown(other.into()),
+                    },
+                    message: message.clone(),
+                },
+                None if status == 401 => Head::Refused {
+                    code: Code::Expired,
+                    message: String::new(),
+                },
+                _ => Head::Unexplained,
+            }
+        }
+        fn data<'a>(wire: &Self::Wire<'a>) -> Data<'a> {
+            Data::Field("result", wire.result)
+        }
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Bill {
+        id: u64,
+        #[serde(default)]
+        items: Vec<u32>,
+    }
+
+    fn resp(status: u16, body: &str) -> Response {
+        Response {
+            status,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    const READ: Operation = Operation::new("p", "status", Effect::Read);
+
+    fn pay() -> Operation {
+        Operation::new("p", "pay", Effect::Once)
+            .reconcile_with(Reconcile::new("status").param("billId", "5"))
+    }
+
+    #[test]
+    fn success_decodes_the_data_field() {
+        let bill: Bill =
+            read::<Env, _>(&pay(), &resp(200, r#"{"ok": true, "result": {"id": 5}}"#)).unwrap();
+        assert_eq!(bill.id, 5);
+    }
+
+    #[test]
+    fn a_broken_data_field_names_its_full_path_and_is_outcome_unknown_on_a_payment() {
+        let body = r#"{"ok": true, "result": {"id": 5, "items": [1, "x"]}}"#;
+        let read_err = read::<Env, Bill>(&READ, &resp(200, body)).unwrap_err();
+        match &read_err {
+            Error::Decode { path, excerpt, .. } => {
+                assert_eq!(path, "result.items[1]");
+                assert!(excerpt.contains("\"x\""), "{excerpt}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let pay_err = read::<Env, Bill>(&pay(), &resp(200, body)).unwrap_err();
+        assert!(pay_err.may_have_taken_effect());
+        assert!(pay_err.to_string().contains("result.items[1]"), "{pay_err}");
+        assert!(
+            pay_err.to_string().contains("ask status with billId=5"),
+            "{pay_err}"
+        );
+    }
+
+    #[test]
+    fn a_missing_data_field_is_read_as_null() {
+        let e = read::<Env, Bill>(&READ, &resp(200, r#"{"ok": true}"#)).unwrap_err();
+        assert!(
+            matches!(&e, Error::Decode { path, .. } if path == "result"),
+            "{e:?}"
+        );
+        let unit: Option<Bill> = read::<Env, _>(&READ, &resp(200, r#"{"ok": true}"#)).unwrap();
+        assert_eq!(unit, None);
+    }
+
+    #[test]
+    fn codes_go_through_the_disposition() {
+        let refused = r#"{"code": "1", "message": "no funds"}"#;
+        let unknown = r#"{"code": "77", "message": "hm"}"#;
+        let e = read::<Env, Bill>(&pay(), &resp(200, refused)).unwrap_err();
+        assert!(matches!(e, Error::Rejected(_)), "{e:?}");
+        let e = read::<Env, Bill>(&pay(), &resp(400, unknown)).unwrap_err();
+        assert!(matches!(e, Error::OutcomeUnknown(_)), "{e:?}");
+        assert_eq!(e.code_anywhere::<Code>(), Some(&Code::Unknown("77".into())));
+        let e = read::<Env, Bill>(&READ, &resp(400, unknown)).unwrap_err();
+        assert!(matches!(e, Error::Rejected(_)), "{e:?}");
+        let e = read::<Env, Bill>(&pay(), &resp(401, "")).unwrap_err();
+        assert!(e.is_auth(), "{e:?}");
+    }
+
+    #[test]
+    fn unexplained_answers_follow_the_status() {
+        let html = "<html>Bad Gateway</html>";
+        let e = read::<Env, Bill>(&pay(), &resp(502, html)).unwrap_err();
+        assert!(e.may_have_taken_effect());
+        let e = read::<Env, Bill>(&READ, &resp(502, html)).unwrap_err();
+        assert!(matches!(e, Error::Http { status: 502, .. }), "{e:?}");
+        let e = read::<Env, Bill>(&pay(), &resp(404, html)).unwrap_err();
+        assert!(matches!(e, Error::Http { status: 404, .. }), "{e:?}");
+        // A 2xx that says neither yes nor no leaves a payment's outcome open.
+        let e = read::<Env, Bill>(&pay(), &resp(200, r#"{"message": "?"}"#)).unwrap_err();
+        assert!(e.may_have_taken_effect(), "{e:?}");
+        let e = read::<Env, Bill>(&READ, &resp(200, "<html>")).unwrap_err();
+        assert!(!e.may_have_taken_effect(), "{e:?}");
+        // A success head on an error status is not believed.
+        let e = read::<Env, Bill>(&READ, &resp(500, r#"{"ok": true, "result": {"id": 1}}"#))
+            .unwrap_err();
+        assert!(matches!(e, Error::Http { status: 500, .. }), "{e:?}");
+    }
+
+    struct Bare;
+    impl Envelope for Bare {
+        type Code = Code;
+        type Wire<'a> = Wire<'a>;
+        const BARE_SUCCESS: bool = true;
+        fn head(op: &Operation, status: u16, wire: Option<&Wire<'_>>) -> Head<Code> {
+            Env::head(op, status, wire)
+        }
+        fn data<'a>(_: &Self::Wire<'a>) -> Data<'a> {
+            Data::Whole
+        }
+    }
+
+    #[test]
+    fn a_bare_success_is_the_data_itself() {
+        let bill: Bill = read::<Bare, _>(&READ, &resp(200, r#"{"id": 3}"#)).unwrap();
+        assert_eq!(bill.id, 3);
+        let e = read::<Bare, Bill>(&pay(), &resp(400, r#"{"code": "1"}"#)).unwrap_err();
+        assert!(matches!(e, Error::Rejected(_)), "{e:?}");
+        let e = read::<Bare, Bill>(&READ, &resp(200, r#"{"id": "3"}"#)).unwrap_err();
+        assert!(
+            matches!(&e, Error::Decode { path, .. } if path == "id"),
+            "{e:?}"
+        );
+    }
+}
