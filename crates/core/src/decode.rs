@@ -152,3 +152,5 @@ mod tests {
         assert!(json::<Wrapper>(&READ, b"<html>").is_err());
     }
 }
+
+pub use crate::repair::{json_lenient, json_lenient_plain};
