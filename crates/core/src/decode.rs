@@ -16,6 +16,8 @@ use crate::error::Error;
 use crate::request::Operation;
 use crate::secret;
 
+pub use crate::repair::{json_lenient, json_lenient_plain};
+
 /// Decodes a JSON body into `T`. On failure: [`Error::Decode`] with the path and a redacted
 /// excerpt; for an operation that changes state, that error is wrapped in
 /// [`Error::OutcomeUnknown`], since the provider did answer and money may have moved.
@@ -152,5 +154,3 @@ mod tests {
         assert!(json::<Wrapper>(&READ, b"<html>").is_err());
     }
 }
-
-pub use crate::repair::{json_lenient, json_lenient_plain};

@@ -122,7 +122,9 @@ mod tests {
     use futures_util::StreamExt;
     use std::sync::{Arc, Mutex};
 
-    fn recorder() -> (Arc<Mutex<Vec<u32>>>, Arc<Mutex<Vec<u32>>>) {
+    type Log = Arc<Mutex<Vec<u32>>>;
+
+    fn recorder() -> (Log, Log) {
         let log = Arc::new(Mutex::new(Vec::new()));
         (log.clone(), log)
     }

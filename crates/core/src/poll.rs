@@ -166,12 +166,9 @@ mod tests {
     }
 
     /// A status call answering `script` in turn (then its last answer), logging when.
-    fn scripted(
-        script: Vec<S>,
-    ) -> (
-        impl FnMut() -> std::future::Ready<Result<S, Error>>,
-        Arc<Mutex<Vec<Duration>>>,
-    ) {
+    type Calls = Arc<Mutex<Vec<Duration>>>;
+
+    fn scripted(script: Vec<S>) -> (impl FnMut() -> std::future::Ready<Result<S, Error>>, Calls) {
         let start = Instant::now();
         let calls = Arc::new(Mutex::new(Vec::new()));
         let log = calls.clone();
