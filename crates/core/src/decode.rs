@@ -17,6 +17,8 @@ use crate::error::Error;
 use crate::request::Operation;
 use crate::secret;
 
+pub use crate::repair::{json_lenient, json_lenient_plain};
+
 /// Decodes a JSON body into `T`. On failure: [`Error::Decode`] with the path and a redacted
 /// excerpt; for an operation that changes state, that error is wrapped in
 /// [`Error::OutcomeUnknown`], since the provider did answer and money may have moved.

@@ -31,12 +31,18 @@
 #![forbid(unsafe_code)]
 
 pub mod answer;
+pub mod decimal;
 pub mod decode;
 pub mod engine;
 pub mod error;
+pub mod idempotency;
+pub mod inbound;
 pub mod lenient;
 pub mod money;
 pub mod ops;
+pub mod paging;
+pub mod poll;
+pub mod repair;
 pub mod request;
 pub mod retry;
 pub mod secret;

@@ -37,6 +37,14 @@ pub enum Effect {
     Auth,
     /// Changes state, and carries the provider's idempotency key: repeats are resent with
     /// the same key and the provider applies them once.
+    ///
+    /// The rule: an operation is `Keyed` only when the provider answers a repeated key with
+    /// the same result as the first request (mserver's `client_payment_id`). When it
+    /// refuses a repeated id, or applies it twice (requisite-uz's `orderId`, exchanger's
+    /// `api_id`, anor-bm's `agentTranId` on ext-pay), the operation is [`Effect::Once`]
+    /// with a reconcile step naming the status call. Use
+    /// [`IdempotencyKey`](crate::idempotency::IdempotencyKey) for the key, and
+    /// [`Error::resend_with_same_key_is_safe`] to decide a caller's own resend.
     Keyed(String),
     /// Changes state with no idempotency key: resent only when it certainly never left.
     Once,
@@ -295,6 +303,44 @@ pub struct Part {
     pub content_type: String,
     /// The bytes.
     pub data: Vec<u8>,
+}
+
+impl Part {
+    /// A text field.
+    ///
+    /// ```
+    /// let p = kassa_core::Part::text("orderId", "42");
+    /// assert_eq!((p.name.as_str(), p.data.as_slice()), ("orderId", &b"42"[..]));
+    /// assert_eq!(p.content_type, "text/plain; charset=utf-8");
+    /// ```
+    pub fn text(name: impl Into<String>, value: impl Into<String>) -> Part {
+        Part {
+            name: name.into(),
+            file_name: None,
+            content_type: "text/plain; charset=utf-8".to_owned(),
+            data: value.into().into_bytes(),
+        }
+    }
+
+    /// A file.
+    ///
+    /// ```
+    /// let p = kassa_core::Part::file("document", "act.pdf", "application/pdf", b"%PDF".to_vec());
+    /// assert_eq!(p.file_name.as_deref(), Some("act.pdf"));
+    /// ```
+    pub fn file(
+        name: impl Into<String>,
+        file_name: impl Into<String>,
+        content_type: impl Into<String>,
+        data: Vec<u8>,
+    ) -> Part {
+        Part {
+            name: name.into(),
+            file_name: Some(file_name.into()),
+            content_type: content_type.into(),
+            data,
+        }
+    }
 }
 
 impl fmt::Debug for Part {
@@ -586,6 +632,51 @@ impl Request {
         self
     }
 
+    /// Sets a form body from a `Serialize` value: a flat struct or map whose fields are
+    /// strings, numbers or booleans; `None` fields are left out; lists and objects are
+    /// refused, naming the field. A field whose name is a secret's (`password`, `token`,
+    /// see [`is_secret_key`](crate::secret::is_secret_key)) or whose value holds a card
+    /// number becomes a [`Param::Secret`], so values written with
+    /// `serialize_with = "kassa_core::secret::expose"` or `expose_card` stay secret.
+    /// Numbers keep their exact text.
+    ///
+    /// ```
+    /// use kassa_core::{Effect, Method, Operation, Request, Body, secret::SecretString};
+    /// #[derive(serde::Serialize)]
+    /// struct Login {
+    ///     login: String,
+    ///     #[serde(serialize_with = "kassa_core::secret::expose")]
+    ///     password: SecretString,
+    ///     #[serde(skip_serializing_if = "Option::is_none")]
+    ///     otp_hint: Option<u32>,
+    /// }
+    /// let op = Operation::new("p", "login", Effect::Auth);
+    /// let r = Request::new(op, Method::Post, "/login")
+    ///     .form_of(&Login { login: "agent".into(), password: SecretString::from("hunter2"), otp_hint: None })?;
+    /// let Body::Form(fields) = &r.body else { unreachable!() };
+    /// assert_eq!(fields[0].1.expose(), "agent");
+    /// assert!(fields[1].1.is_secret());
+    /// assert!(!format!("{r:?}").contains("hunter2"));
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn form_of<T: Serialize + ?Sized>(self, body: &T) -> Result<Request, Error> {
+        let fields = form_fields(body)?;
+        Ok(self.form(fields))
+    }
+
+    /// Sets a `multipart/form-data` body.
+    ///
+    /// ```
+    /// use kassa_core::{Effect, Method, Operation, Part, Request, Body};
+    /// let r = Request::new(Operation::new("p", "upload", Effect::Once), Method::Post, "/upload")
+    ///     .multipart(vec![Part::text("id", "7"), Part::file("doc", "a.pdf", "application/pdf", vec![1, 2])]);
+    /// assert!(matches!(&r.body, Body::Multipart(parts) if parts.len() == 2));
+    /// ```
+    pub fn multipart(mut self, parts: Vec<Part>) -> Request {
+        self.body = Body::Multipart(parts);
+        self
+    }
+
     /// Sets per-call options.
     ///
     /// ```
@@ -597,6 +688,60 @@ impl Request {
         self.options = options;
         self
     }
+}
+
+/// Flattens a `Serialize` value into form fields, in field order.
+fn form_fields<T: Serialize + ?Sized>(body: &T) -> Result<Vec<(String, Param)>, Error> {
+    use serde::de::{MapAccess, Visitor};
+    use serde_json::value::RawValue;
+
+    struct Fields;
+    impl<'de> Visitor<'de> for Fields {
+        type Value = Vec<(String, Box<RawValue>)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a struct or a map of fields")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(entry) = map.next_entry::<String, Box<RawValue>>()? {
+                out.push(entry);
+            }
+            Ok(out)
+        }
+    }
+
+    let json = serde_json::to_vec(body)
+        .map_err(|e| Error::invalid("body", format!("cannot be written as a form: {e}")))?;
+    let raw = serde::Deserializer::deserialize_map(
+        &mut serde_json::Deserializer::from_slice(&json),
+        Fields,
+    )
+    .map_err(|_| Error::invalid("body", "a form is a flat struct or map of fields"))?;
+    let mut fields = Vec::with_capacity(raw.len());
+    for (name, value) in raw {
+        let text = value.get();
+        let value = match text.as_bytes().first() {
+            Some(b'n') => continue,
+            Some(b'"') => serde_json::from_str::<String>(text)
+                .map_err(|e| Error::invalid(name.clone(), format!("cannot be written: {e}")))?,
+            Some(b'[' | b'{') => {
+                return Err(Error::invalid(
+                    name,
+                    "a form field must be a string, a number or a boolean, not a list or an object",
+                ));
+            }
+            _ => text.to_owned(),
+        };
+        let secret = crate::secret::is_secret_key(&name)
+            || crate::secret::mask_card_numbers(&value) != value;
+        let param = if secret {
+            Param::secret(value)
+        } else {
+            Param::Plain(value)
+        };
+        fields.push((name, param));
+    }
+    Ok(fields)
 }
 
 /// An answer, as received.
@@ -666,5 +811,87 @@ impl Response {
         } else {
             http
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::CardNumber;
+
+    const OP: Operation = Operation::new("p", "op", Effect::Once);
+
+    #[derive(Serialize)]
+    struct Pay {
+        #[serde(rename = "billId")]
+        bill_id: u64,
+        amount: crate::decimal::Decimal,
+        #[serde(serialize_with = "crate::secret::expose_card")]
+        pan: CardNumber,
+        #[serde(serialize_with = "crate::secret::expose")]
+        api_key: SecretString,
+        note: Option<String>,
+        flag: bool,
+    }
+
+    #[test]
+    fn form_of_writes_fields_in_order_with_secrets_marked() {
+        let pay = Pay {
+            bill_id: 7,
+            amount: crate::decimal::Decimal::parse("0.00001234").expect("decimal"),
+            pan: CardNumber::new("8600490212346744").expect("card"),
+            api_key: SecretString::from("k3y-value"),
+            note: None,
+            flag: true,
+        };
+        let r = Request::new(OP, Method::Post, "/")
+            .form_of(&pay)
+            .expect("form");
+        let Body::Form(fields) = &r.body else {
+            panic!("{:?}", r.body)
+        };
+        let got: Vec<(&str, &str, bool)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.expose(), v.is_secret()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("billId", "7", false),
+                ("amount", "0.00001234", false),
+                ("pan", "8600490212346744", true),
+                ("api_key", "k3y-value", true),
+                ("flag", "true", false),
+            ]
+        );
+        let debug = format!("{r:?} {fields:?}");
+        assert!(!debug.contains("8600490212346744"), "{debug}");
+        assert!(!debug.contains("k3y-value"), "{debug}");
+    }
+
+    #[test]
+    fn form_of_refuses_nested_values_naming_the_field() {
+        let err = Request::new(OP, Method::Post, "/")
+            .form_of(&serde_json::json!({"a": "1", "items": [1, 2]}))
+            .unwrap_err();
+        assert_eq!(err.field(), Some("items"));
+        let err = Request::new(OP, Method::Post, "/")
+            .form_of(&[1, 2])
+            .unwrap_err();
+        assert_eq!(err.field(), Some("body"));
+    }
+
+    #[test]
+    fn multipart_parts_never_print_their_bytes() {
+        let r = Request::new(OP, Method::Post, "/").multipart(vec![
+            Part::text("pan", "8600490212346744"),
+            Part::file("doc", "a.pdf", "application/pdf", b"secret-bytes".to_vec()),
+        ]);
+        let debug = format!("{r:?}");
+        assert!(
+            !debug.contains("8600490212346744") && !debug.contains("secret-bytes"),
+            "{debug}"
+        );
+        assert!(debug.contains("a.pdf"), "{debug}");
     }
 }

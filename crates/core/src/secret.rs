@@ -237,6 +237,21 @@ pub fn redact_text(text: &str) -> String {
     redact_userinfo(&keyed)
 }
 
+/// Masks every card number in free text (a provider's message, a description, a
+/// counterparty field): runs of 12 to 19 digits, also in groups split by single spaces or
+/// dashes, keep their first 6 and last 4 digits; every other digit becomes `*`. Shorter
+/// and longer runs (amounts, ids, phone numbers) stay as they are.
+///
+/// ```
+/// use kassa_core::secret::mask_card_numbers;
+/// assert_eq!(mask_card_numbers("card 8600490212346744 paid"), "card 860049******6744 paid");
+/// assert_eq!(mask_card_numbers("8600 4929 6815 6744"), "8600 49** **** 6744");
+/// assert_eq!(mask_card_numbers("bill 12345, phone 998901234567890123456"), "bill 12345, phone 998901234567890123456");
+/// ```
+pub fn mask_card_numbers(text: &str) -> String {
+    mask_digit_runs(text)
+}
+
 /// Masks card numbers: runs of 12 to 19 digits, possibly split into groups by single
 /// spaces or dashes (`8600 4929 6815 6744`, `8600-4929-6815-6744`). The separators stay;
 /// every digit but the first 6 and the last 4 becomes `*`.
@@ -898,5 +913,23 @@ mod tests {
         // Remembering a value again does not push the others out.
         scrubber.remember("token-number-099");
         assert!(scrubber.scrub("token-number-092").contains(REDACTED));
+    }
+
+    #[test]
+    fn card_numbers_in_free_text_are_masked_and_nothing_else() {
+        for (text, want) in [
+            ("Payer 8600490212346744 ok", "Payer 860049******6744 ok"),
+            ("4000123412341234567", "400012*********4567"),
+            ("pan 860049021234", "pan 860049**1234"),
+            ("8600-4929-6815-6744", "8600-49**-****-6744"),
+            (
+                "sum 150000.00, bill 99887766",
+                "sum 150000.00, bill 99887766",
+            ),
+            ("12345678901234567890", "12345678901234567890"),
+        ] {
+            let got = super::mask_card_numbers(text);
+            assert_eq!(got, want, "{text}");
+        }
     }
 }

@@ -25,7 +25,9 @@
 
 pub mod errors;
 pub mod faults;
+mod inbound;
 pub mod logs;
+pub mod multipart;
 pub mod node;
 pub mod transport;
 
@@ -62,6 +64,12 @@ pub struct FixtureRequest {
     /// A form body.
     #[serde(default)]
     pub form: Option<BTreeMap<String, String>>,
+    /// A `multipart/form-data` body: part name -> value, file name, content type.
+    #[serde(default)]
+    pub multipart: Option<BTreeMap<String, multipart::FixturePart>>,
+    /// A raw body, matched byte for byte (a signed webhook's exact bytes).
+    #[serde(default)]
+    pub text: Option<String>,
 }
 
 /// The response half of a recorded exchange.
@@ -198,10 +206,14 @@ impl Fixture {
         if !req.headers.contains_key("authorization") {
             builder = builder.and(HeaderAbsent("authorization"));
         }
-        builder = match (&req.json, &req.form) {
-            (Some(json), _) => builder.and(JsonBody(json.clone())),
-            (None, Some(form)) => builder.and(FormBody(form.clone())),
-            (None, None) => builder.and(EmptyBody),
+        builder = match (&req.json, &req.form, &req.multipart, &req.text) {
+            (Some(json), ..) => builder.and(JsonBody(json.clone())),
+            (None, Some(form), ..) => builder.and(FormBody(form.clone())),
+            (None, None, Some(parts), _) => builder.and(multipart::MultipartBody(parts.clone())),
+            (None, None, None, Some(text)) => {
+                builder.and(wiremock::matchers::body_bytes(text.clone().into_bytes()))
+            }
+            (None, None, None, None) => builder.and(EmptyBody),
         };
         builder
             .respond_with(self.response_template())
