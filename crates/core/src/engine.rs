@@ -358,6 +358,18 @@ impl Engine {
         secrets.remember(value);
     }
 
+    /// Removes the client's registered secrets from a piece of provider text.
+    ///
+    /// ```
+    /// let engine = kassa_core::Engine::builder("p", "http://h").secret("hunter2-Pass").build()?;
+    /// assert_eq!(engine.scrub_text("you sent hunter2-Pass"), "you sent [REDACTED]");
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn scrub_text(&self, text: &str) -> String {
+        let secrets = self.secrets.read().unwrap_or_else(|p| p.into_inner());
+        secrets.scrub(text)
+    }
+
     /// Removes the client's registered secrets from the text of `err`: a refusal's message,
     /// an excerpt, a decode message, and the text of the cause an outcome-unknown or
     /// transport error carries. Provider clients pass every error through it, so a

@@ -792,6 +792,19 @@ impl Scrubber {
         }
     }
 
+    /// Scrubs a refusal's message and its code: a code the provider's catalogue does not
+    /// list is the provider's own text and may echo a secret. Such a code is replaced by a
+    /// [`RawCode`](crate::RawCode) holding the scrubbed text; the refusal's disposition
+    /// (`may_have_taken_effect`) is a field and does not change.
+    fn scrub_rejection(&self, r: &mut crate::error::Rejection) {
+        r.message = self.scrub(&r.message);
+        let raw = r.code.raw();
+        let clean = self.scrub(&raw);
+        if clean != raw {
+            r.code = Box::new(crate::error::RawCode(clean));
+        }
+    }
+
     pub(crate) fn scrub_error(&self, err: Error) -> Error {
         match err {
             Error::InvalidInput { field, reason } => Error::InvalidInput {
@@ -799,11 +812,11 @@ impl Scrubber {
                 reason: self.scrub(&reason),
             },
             Error::Rejected(mut r) => {
-                r.message = self.scrub(&r.message);
+                self.scrub_rejection(&mut r);
                 Error::Rejected(r)
             }
             Error::Auth(mut r) => {
-                r.message = self.scrub(&r.message);
+                self.scrub_rejection(&mut r);
                 Error::Auth(r)
             }
             Error::OutcomeUnknown(mut o) => {

@@ -216,3 +216,26 @@ fn fuzzed_malformed_secret_fields_never_show_their_value() {
     }
     assert!(checked > 15_000, "only {checked} bodies failed to decode");
 }
+
+#[test]
+fn an_echoed_secret_in_an_unknown_code_is_scrubbed_and_the_disposition_kept() {
+    let engine = Engine::builder("p", "http://h")
+        .secret("hunter2-Pass")
+        .build()
+        .expect("engine");
+    let err = Error::from_code(
+        &PAY,
+        Some(400),
+        RawCode("bad password hunter2-Pass".into()),
+        "see hunter2-Pass",
+    );
+    let may = err.may_have_taken_effect();
+    let err = engine.scrub_error(err);
+    let all = format!("{err} {err:?}");
+    assert!(!all.contains("hunter2-Pass"), "{all}");
+    assert_eq!(err.may_have_taken_effect(), may);
+    assert_eq!(
+        err.provider_code_anywhere().as_deref(),
+        Some("bad password [REDACTED]")
+    );
+}
