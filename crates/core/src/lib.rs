@@ -31,6 +31,7 @@
 #![forbid(unsafe_code)]
 
 pub mod answer;
+pub mod catalogue;
 pub mod decimal;
 pub mod decode;
 pub mod engine;
