@@ -94,4 +94,40 @@ mod tests {
             assert_eq!((e.effect, e.reconcile_text()), ("once", Some(reconcile)));
         }
     }
+
+    /// The catalogue keeps the operation specification's columns 1 to 6 (provider,
+    /// operation, method, path, auth, effect) for every provider it ships. The specification
+    /// lives beside the repository in the project's shared folder, not in a clone: where it
+    /// is absent the comparison has nothing to compare and says so.
+    #[test]
+    fn the_catalogue_equals_the_operation_specification_where_it_is_present() {
+        let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/spec/operations.tsv");
+        let Ok(text) = std::fs::read_to_string(&spec) else {
+            eprintln!(
+                "no operation specification at {}: nothing to compare",
+                spec.display()
+            );
+            return;
+        };
+        let shipped = providers();
+        let mut want: Vec<Vec<&str>> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split('\t').take(6).collect::<Vec<_>>())
+            .filter(|f| f.len() == 6 && shipped.contains(&f[0]) && f[5] != "inbound")
+            .collect();
+        let mut got: Vec<Vec<&str>> = entries()
+            .iter()
+            .map(|e| vec![e.provider, e.operation, e.method, e.path, e.auth, e.effect])
+            .collect();
+        want.sort();
+        got.sort();
+        assert_eq!(
+            got,
+            want,
+            "crates/cli/src/catalogue.tsv differs from {}",
+            spec.display()
+        );
+    }
 }
