@@ -36,6 +36,7 @@ pub mod clock;
 pub mod faults;
 pub mod mobilnik;
 pub mod requisite_uz;
+mod shared;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -52,6 +53,7 @@ use tokio::sync::oneshot;
 
 pub use clock::Clock;
 pub use faults::{Fault, Faults};
+use shared::Shared;
 pub use state::{State, StateError};
 
 /// The providers the sandbox emulates, by their catalogue names (also their path prefixes).
@@ -78,9 +80,9 @@ struct Parts {
 
 #[derive(Clone)]
 struct Handles {
-    anor_bm: anor_bm::Shared,
-    requisite_uz: requisite_uz::Shared,
-    mobilnik: mobilnik::Shared,
+    anor_bm: Shared<anor_bm::Emulator>,
+    requisite_uz: Shared<requisite_uz::Emulator>,
+    mobilnik: Shared<mobilnik::Emulator>,
 }
 
 impl Handles {
@@ -95,9 +97,9 @@ impl Handles {
 }
 
 fn fresh() -> Parts {
-    let (a, a_state) = anor_bm::build(None, Clock::system());
-    let (r, r_state) = requisite_uz::build(None, Clock::system());
-    let (m, m_state) = mobilnik::build(None);
+    let (a, a_state) = shared::build(None, Clock::system());
+    let (r, r_state) = shared::build(None, Clock::system());
+    let (m, m_state) = shared::build(None, Clock::system());
     mount(
         a,
         r,
@@ -109,12 +111,9 @@ fn fresh() -> Parts {
 }
 
 fn assemble(state: &State, clock: Clock) -> Result<Parts, StateError> {
-    let (a, a_state) = anor_bm::build(State::part(&state.anor_bm, "anor-bm")?, clock.clone());
-    let (r, r_state) = requisite_uz::build(
-        State::part(&state.requisite_uz, "requisite-uz")?,
-        clock.clone(),
-    );
-    let (m, m_state) = mobilnik::build(State::part(&state.mobilnik, "mobilnik")?);
+    let (a, a_state) = build::<anor_bm::Emulator>(&state.anor_bm, &clock)?;
+    let (r, r_state) = build::<requisite_uz::Emulator>(&state.requisite_uz, &clock)?;
+    let (m, m_state) = build::<mobilnik::Emulator>(&state.mobilnik, &clock)?;
     Ok(mount(
         a,
         r,
@@ -125,24 +124,34 @@ fn assemble(state: &State, clock: Clock) -> Result<Parts, StateError> {
     ))
 }
 
+/// One emulator on its part of a state file (seed state when absent).
+fn build<E: shared::Emulator>(
+    part: &serde_json::Value,
+    clock: &Clock,
+) -> Result<(Router, Shared<E>), StateError> {
+    Ok(shared::build(
+        State::part(part, E::PROVIDER)?,
+        clock.clone(),
+    ))
+}
+
 fn mount(
     anor: Router,
     requisite: Router,
     mobil: Router,
     faults: Faults,
     clock: Clock,
-    (a, r, m): (anor_bm::Shared, requisite_uz::Shared, mobilnik::Shared),
+    (a, r, m): (
+        Shared<anor_bm::Emulator>,
+        Shared<requisite_uz::Emulator>,
+        Shared<mobilnik::Emulator>,
+    ),
 ) -> Parts {
-    let router = Router::new()
-        .nest("/anor-bm", faults::layer(anor, faults.clone(), "anor-bm"))
-        .nest(
-            "/requisite-uz",
-            faults::layer(requisite, faults.clone(), "requisite-uz"),
-        )
-        .nest(
-            "/mobilnik",
-            faults::layer(mobil, faults.clone(), "mobilnik"),
-        )
+    let router = Router::new();
+    let router = shared::mount::<anor_bm::Emulator>(router, anor, &faults);
+    let router = shared::mount::<requisite_uz::Emulator>(router, requisite, &faults);
+    let router = shared::mount::<mobilnik::Emulator>(router, mobil, &faults);
+    let router = router
         .nest(
             "/_sandbox",
             faults::control_router(faults.clone()).merge(clock::control_router(clock)),

@@ -41,14 +41,11 @@
 //! ```
 
 mod catalogue;
-mod emulator;
 pub mod seed;
+mod state;
 mod wire;
 
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
-
-use crate::clock::Clock;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -59,8 +56,10 @@ use axum::routing::{MethodRouter, get, post};
 use serde_json::Value;
 use tokio::time::Instant;
 
-pub(crate) use emulator::Emulator;
-use emulator::{Clock as CallClock, Op};
+use crate::clock::Clock;
+use crate::shared::{self, Shared};
+pub(crate) use state::Emulator;
+use state::{Clock as CallClock, Op};
 
 /// The document's paths, below the provider prefix `/anor-bm`.
 pub mod paths {
@@ -103,59 +102,50 @@ pub mod paths {
 /// # let _ = app;
 /// ```
 pub fn router() -> Router {
-    build(None, Clock::system()).0
+    shared::build::<Emulator>(None, Clock::system()).0
 }
 
-/// The router on `state` (seed state when `None`) with `clock`, and a handle on its state.
-pub(crate) fn build(state: Option<Emulator>, clock: Clock) -> (Router, Shared) {
-    let shared = Shared {
-        emu: Arc::new(Mutex::new(
-            state.unwrap_or_else(|| Emulator::seeded(Instant::now())),
-        )),
-        clock,
-    };
-    let router = Router::new()
-        .route(paths::LOGIN, call(Op::Login))
-        .route(paths::REFRESH_TOKEN, call(Op::RefreshToken))
-        .route(paths::SEND_OTP, call(Op::SendOtp))
-        .route(paths::VERIFY_OTP, call(Op::VerifyOtp))
-        .route(paths::GET_USER_CARDS, call(Op::GetUserCards))
-        .route(paths::UNREGISTERED_CHECK, call(Op::Check))
-        .route(paths::UNREGISTERED_PAY, call(Op::Pay))
-        .route(paths::HOLD, call(Op::Hold))
-        .route(paths::HOLD_CONFIRM, call(Op::HoldConfirm))
-        .route(paths::HOLD_MORE, call(Op::HoldMore))
-        .route(paths::CANCEL, call(Op::Cancel))
-        .route(paths::HOLD_REVERSE, call(Op::HoldReverse))
-        .route(paths::HOLD_REVERSE_PARTIAL, call(Op::HoldReversePartial))
-        .route(paths::STATUS, call(Op::Status))
-        .route(paths::EXT_PAY, call(Op::ExtPay))
-        .fallback(|| async { catalogue::NOT_FOUND.into_response() })
-        .with_state(shared.clone());
-    (router, shared)
-}
+impl shared::Emulator for Emulator {
+    const PROVIDER: &'static str = "anor-bm";
+    type Saved = Emulator;
 
-/// The state behind the routes: the emulator and the sandbox's clock.
-#[derive(Clone)]
-pub(crate) struct Shared {
-    emu: Arc<Mutex<Emulator>>,
-    clock: Clock,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Emulator> {
-        self.emu.lock().unwrap_or_else(|p| p.into_inner())
+    /// [`seed::ACCESS_TOKEN`] and [`seed::REFRESH_TOKEN`] are valid from now.
+    fn seeded() -> Emulator {
+        Emulator::seeded(Instant::now())
     }
 
-    /// A copy of the emulator's state, for a state file.
-    pub(crate) fn snapshot(&self) -> Value {
-        serde_json::to_value(&*self.lock()).unwrap_or(Value::Null)
+    fn restore(saved: Emulator) -> Emulator {
+        saved
+    }
+
+    fn snapshot(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    fn routes() -> Router<Shared<Emulator>> {
+        Router::new()
+            .route(paths::LOGIN, call(Op::Login))
+            .route(paths::REFRESH_TOKEN, call(Op::RefreshToken))
+            .route(paths::SEND_OTP, call(Op::SendOtp))
+            .route(paths::VERIFY_OTP, call(Op::VerifyOtp))
+            .route(paths::GET_USER_CARDS, call(Op::GetUserCards))
+            .route(paths::UNREGISTERED_CHECK, call(Op::Check))
+            .route(paths::UNREGISTERED_PAY, call(Op::Pay))
+            .route(paths::HOLD, call(Op::Hold))
+            .route(paths::HOLD_CONFIRM, call(Op::HoldConfirm))
+            .route(paths::HOLD_MORE, call(Op::HoldMore))
+            .route(paths::CANCEL, call(Op::Cancel))
+            .route(paths::HOLD_REVERSE, call(Op::HoldReverse))
+            .route(paths::HOLD_REVERSE_PARTIAL, call(Op::HoldReversePartial))
+            .route(paths::STATUS, call(Op::Status))
+            .route(paths::EXT_PAY, call(Op::ExtPay))
+            .fallback(|| async { catalogue::NOT_FOUND.into_response() })
     }
 }
 
 /// The route of one operation: `GET` for get-user-cards, `POST` for the others.
-fn call(op: Op) -> MethodRouter<Shared> {
-    let handler = move |State(shared): State<Shared>, headers: HeaderMap, body: Bytes| async move {
+fn call(op: Op) -> MethodRouter<Shared<Emulator>> {
+    let handler = move |State(shared): State<Shared<Emulator>>, headers: HeaderMap, body: Bytes| async move {
         run(&shared, op, &headers, &body)
     };
     if op == Op::GetUserCards {
@@ -166,10 +156,10 @@ fn call(op: Op) -> MethodRouter<Shared> {
 }
 
 /// Authenticates, reads the body, runs the operation; never holds the lock across `.await`.
-fn run(shared: &Shared, op: Op, headers: &HeaderMap, body: &[u8]) -> Response {
+fn run(shared: &Shared<Emulator>, op: Op, headers: &HeaderMap, body: &[u8]) -> Response {
     let clock = CallClock {
         now: Instant::now(),
-        wall: SystemTime::from(shared.clock.now()),
+        wall: SystemTime::from(shared.now()),
     };
     let mut emu = shared.lock();
     let user = if op.needs_bearer() {

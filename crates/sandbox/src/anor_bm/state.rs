@@ -11,8 +11,9 @@ use super::catalogue::{self as cat, ApiError};
 use super::seed::{self, TestCard};
 use super::wire::{
     card_fields, epoch_millis, int, iso8601, mask_pan, mask_phone, present, req_int, req_text,
-    short_phone, splitmix64, text, text_any,
+    short_phone, text, text_any,
 };
+use crate::shared::splitmix64;
 
 /// The answer of an operation: a success body (HTTP 200) or a catalogue error.
 pub(super) type Outcome = Result<Value, ApiError>;
