@@ -13,7 +13,7 @@ use crate::client::Client;
 /// One ask of [`Client::reconcile`]: a bill (and whether it reached an awaited state), or
 /// a failure worth asking again (transport, 5xx).
 enum Seen {
-    Bill(Bill, bool),
+    Bill(Box<Bill>, bool),
     Failed(Error),
 }
 
@@ -151,7 +151,7 @@ impl Client {
                         tracing::debug!(status = %bill.status, "reconcile: not settled yet");
                         *last_bill.lock().unwrap_or_else(|p| p.into_inner()) = Some(bill.clone());
                     }
-                    Ok(Seen::Bill(bill, settled))
+                    Ok(Seen::Bill(Box::new(bill), settled))
                 }
                 Err(e) if e.is_retryable() => {
                     tracing::debug!(error = %e, "reconcile: status failed, asking again");
@@ -162,8 +162,8 @@ impl Client {
         })
         .await?;
         match seen.into_inner() {
-            Seen::Bill(bill, true) => Ok(Reconciled::Settled(bill)),
-            Seen::Bill(bill, false) => Ok(Reconciled::Pending(bill)),
+            Seen::Bill(bill, true) => Ok(Reconciled::Settled(*bill)),
+            Seen::Bill(bill, false) => Ok(Reconciled::Pending(*bill)),
             Seen::Failed(e) => match last_bill.into_inner().unwrap_or_else(|p| p.into_inner()) {
                 Some(bill) => Ok(Reconciled::Pending(bill)),
                 None => Err(e),
