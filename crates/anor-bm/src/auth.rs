@@ -11,9 +11,9 @@ use kassa_core::token::{CachedToken, Fetched};
 use kassa_core::{Effect, Error, Method, Operation, Request, Sent};
 use serde::{Deserialize, Serialize};
 
+use crate::PROVIDER;
 use crate::client::Client;
-use crate::error::{Code, from_error_answer};
-use crate::{PROVIDER, lenient};
+use crate::error::Code;
 
 pub(crate) const LOGIN_PATH: &str = "/api/ext/user/login";
 pub(crate) const REFRESH_PATH: &str = "/api/ext/user/refresh-token";
@@ -21,28 +21,31 @@ pub(crate) const REFRESH_PATH: &str = "/api/ext/user/refresh-token";
 const LOGIN: Operation = Operation::new(PROVIDER, "login", Effect::Auth);
 const REFRESH: Operation = Operation::new(PROVIDER, "refresh-token", Effect::Auth);
 
-/// The body of `login`: the agent's username and password.
+/// The request of `login`: none, the client sends its own username and password.
 ///
 /// ```
-/// use anor_bm::LoginRequest;
-/// let req: LoginRequest = serde_json::from_str(r#"{"username":"agent","password":"p@ss"}"#)?;
-/// assert!(!format!("{req:?}").contains("p@ss"));
-/// assert_eq!(serde_json::to_string(&req)?, r#"{"username":"agent","password":"p@ss"}"#);
+/// let req: anor_bm::LoginRequest = serde_json::from_str("{}")?;
+/// assert!(serde_json::from_str::<anor_bm::LoginRequest>(r#"{"username":"x"}"#).is_err());
+/// # let _ = req;
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LoginRequest {
+pub struct LoginRequest {}
+
+/// The body `login` sends: the agent's username and password.
+#[derive(Clone, Serialize)]
+pub(crate) struct Credentials {
     /// The agent's login.
-    pub username: String,
+    pub(crate) username: String,
     /// The agent's password.
     #[serde(serialize_with = "kassa_core::secret::expose")]
-    pub password: SecretString,
+    pub(crate) password: SecretString,
 }
 
-impl fmt::Debug for LoginRequest {
+impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LoginRequest")
+        f.debug_struct("Credentials")
             .field("username", &self.username)
             .field("password", &kassa_core::secret::REDACTED)
             .finish()
@@ -109,7 +112,7 @@ pub struct Tokens {
     #[serde(default, serialize_with = "redacted_opt")]
     pub refresh_token: Option<SecretString>,
     /// Lifetime of the access token in seconds.
-    #[serde(default, deserialize_with = "crate::wire::int::option::deserialize")]
+    #[serde(default, deserialize_with = "kassa_core::lenient::int_opt")]
     pub expires_in: Option<i64>,
     /// The token's scope (`openid`).
     #[serde(default)]
@@ -146,7 +149,7 @@ impl fmt::Debug for Tokens {
 #[serde(rename_all = "camelCase")]
 pub struct TokenAnswer {
     /// 0 for success.
-    #[serde(deserialize_with = "crate::wire::int::deserialize")]
+    #[serde(deserialize_with = "kassa_core::lenient::int")]
     pub status_code: i64,
     /// `OK` on success.
     #[serde(default)]
@@ -199,7 +202,7 @@ impl Client {
         let req = Request::new(op.clone(), Method::Post, path).json(body)?;
         let resp = self.engine().execute(&req).await?;
         if !resp.is_success() {
-            return Err(from_error_answer(&op, &resp));
+            return crate::answer::read_bare(&op, &resp);
         }
         // statusCode other than 0 is a refusal, whatever else the answer holds.
         if let Ok(head) = kassa_core::decode::json_plain::<AuthHead>(&op, &resp.body) {
@@ -222,7 +225,7 @@ impl Client {
                 ));
             }
         }
-        match lenient::decode::<TokenAnswer>(&op, &resp.body) {
+        match crate::answer::read_bare::<TokenAnswer>(&op, &resp) {
             Ok(answer) => {
                 let engine = self.engine();
                 engine.remember_secret(answer.result.access_token.expose_secret());
@@ -248,16 +251,14 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn run(client: anor_bm::Client) -> Result<(), kassa_core::Error> {
-    /// let answer = client.login().await?;
+    /// let answer = client.login(&anor_bm::LoginRequest {}).await?;
     /// println!("token lives {:?} s", answer.result.expires_in);
     /// # Ok(()) }
     /// ```
-    pub async fn login(&self) -> Result<TokenAnswer, Error> {
-        self.guarded(async {
-            let body = self.login_request();
-            self.auth_call(LOGIN, LOGIN_PATH, &body).await
-        })
-        .await
+    pub async fn login(&self, _req: &LoginRequest) -> Result<TokenAnswer, Error> {
+        self.auth_call(LOGIN, LOGIN_PATH, &self.credentials())
+            .await
+            .map_err(|e| self.engine().scrub_error(e))
     }
 
     /// `refresh-token` (`POST /api/ext/user/refresh-token`): exchanges a refresh token for
@@ -267,7 +268,7 @@ impl Client {
     /// ```no_run
     /// # async fn run(client: anor_bm::Client) -> Result<(), kassa_core::Error> {
     /// use kassa_core::secret::ExposeSecret;
-    /// let first = client.login().await?;
+    /// let first = client.login(&anor_bm::LoginRequest {}).await?;
     /// let refresh = first.result.refresh_token.expect("the bank sends one");
     /// let again = client
     ///     .refresh_token(&anor_bm::RefreshTokenRequest { refresh_token: refresh })
@@ -276,8 +277,9 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn refresh_token(&self, req: &RefreshTokenRequest) -> Result<TokenAnswer, Error> {
-        self.guarded(async { self.auth_call(REFRESH, REFRESH_PATH, req).await })
+        self.auth_call(REFRESH, REFRESH_PATH, req)
             .await
+            .map_err(|e| self.engine().scrub_error(e))
     }
 
     /// Fetches a session for the token cache: refresh when the previous session has a refresh
@@ -304,7 +306,7 @@ impl Client {
                 Err(e) => return Err(e),
             }
         }
-        let answer = self.login().await?;
+        let answer = self.login(&LoginRequest {}).await?;
         tracing::debug!("logged in");
         Ok(session(answer, ahead, None))
     }

@@ -5,14 +5,13 @@
 use std::fmt;
 
 use kassa_core::secret::{CardNumber, ExposeSecret, SecretString};
-use kassa_core::{Effect, Error, Method, Operation, Response};
-use serde::de::DeserializeOwned;
+use kassa_core::{Effect, Error, Method, Operation};
 use serde::{Deserialize, Serialize};
 
+use crate::PROVIDER;
+use crate::answer;
 use crate::client::Client;
-use crate::error::{Code, error_in_success, from_error_answer, refusal};
 use crate::wire::{CardExpiry, MaskedPan, Otp};
-use crate::{PROVIDER, lenient};
 
 pub(crate) const SEND_OTP_PATH: &str = "/services/partnercardms/api/send-otp";
 pub(crate) const VERIFY_OTP_PATH: &str = "/services/partnercardms/api/verify-otp";
@@ -69,10 +68,10 @@ impl SendOtpRequest {
 #[serde(rename_all = "camelCase")]
 pub struct OtpSent {
     /// The request id `verify-otp` takes.
-    #[serde(deserialize_with = "crate::wire::int::deserialize")]
+    #[serde(deserialize_with = "kassa_core::lenient::int")]
     pub id: i64,
     /// The phone the SMS went to, masked by the bank.
-    #[serde(default, deserialize_with = "crate::wire::opt_string::deserialize")]
+    #[serde(default, deserialize_with = "kassa_core::lenient::text_opt")]
     pub phone_mask: Option<String>,
 }
 
@@ -98,8 +97,8 @@ pub struct OtpSent {
 pub struct VerifyOtpRequest {
     /// The `id` of the send-otp answer.
     #[serde(
-        serialize_with = "crate::wire::int::serialize_as_string",
-        deserialize_with = "crate::wire::int::deserialize"
+        serialize_with = "crate::wire::int_as_string",
+        deserialize_with = "kassa_core::lenient::int"
     )]
     pub id: i64,
     /// The SMS code, digits only.
@@ -176,13 +175,13 @@ impl Serialize for CardToken {
 #[serde(rename_all = "camelCase")]
 pub struct UserCard {
     /// The issuing bank (`AnorBank`).
-    #[serde(default, deserialize_with = "crate::wire::opt_string::deserialize")]
+    #[serde(default, deserialize_with = "kassa_core::lenient::text_opt")]
     pub bank_name: Option<String>,
     /// The card scheme (`UZCARD`, `HUMO`).
-    #[serde(default, deserialize_with = "crate::wire::opt_string::deserialize")]
+    #[serde(default, deserialize_with = "kassa_core::lenient::text_opt")]
     pub card_type: Option<String>,
     /// The holder's full name.
-    #[serde(default, deserialize_with = "crate::wire::opt_string::deserialize")]
+    #[serde(default, deserialize_with = "kassa_core::lenient::text_opt")]
     pub card_holder_name: Option<String>,
     /// The card number, masked (a full number is masked when read).
     pub pan: MaskedPan,
@@ -192,54 +191,16 @@ pub struct UserCard {
 }
 
 /// The card calls' envelope.
-#[derive(Deserialize)]
-struct CardAnswer<T> {
-    success: bool,
-    #[serde(default)]
-    exception: Option<String>,
-    #[serde(default = "none")]
-    data: Option<T>,
-}
-
-fn none<T>() -> Option<T> {
-    None
-}
-
-/// Reads a card answer: `data` when `success` is true; a refusal naming `exception`
-/// otherwise.
-fn read_card<T: DeserializeOwned>(op: &Operation, resp: &Response) -> Result<T, Error> {
-    if !resp.is_success() {
-        return Err(from_error_answer(op, resp));
-    }
-    let answer: CardAnswer<T> = match lenient::decode_plain(op, &resp.body) {
-        Ok(answer) => answer,
-        Err(e) => {
-            return Err(error_in_success(op, resp).unwrap_or_else(|| lenient::money_safe(op, e)));
-        }
-    };
-    let exception = answer.exception.filter(|e| !e.trim().is_empty());
-    match (answer.success, answer.data) {
-        (true, Some(data)) => Ok(data),
-        (true, None) => Err(lenient::money_safe(
-            op,
-            Error::Decode {
-                provider: PROVIDER,
-                operation: op.name,
-                path: "data".to_owned(),
-                message: "success without data".to_owned(),
-                excerpt: kassa_core::secret::excerpt(&String::from_utf8_lossy(&resp.body), 0, 80),
-            },
-        )),
-        (false, _) => {
-            let code = Code::from_raw(exception.as_deref().unwrap_or("success_false"));
-            let message = code
-                .titles()
-                .map(|t| t.en.to_owned())
-                .unwrap_or_else(|| "the bank answered success: false".to_owned());
-            Err(refusal(op, resp.status, code, message))
-        }
-    }
-}
+/// The request of `get-user-cards`: none.
+///
+/// ```
+/// let req: anor_bm::GetUserCardsRequest = serde_json::from_str("{}")?;
+/// assert_eq!(req, anor_bm::GetUserCardsRequest {});
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetUserCardsRequest {}
 
 impl Client {
     /// `send-otp` (`POST /services/partnercardms/api/send-otp`): sends an OTP to the phone
@@ -256,14 +217,15 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn send_otp(&self, req: &SendOtpRequest) -> Result<OtpSent, Error> {
-        self.guarded(async {
-            let op = SEND_OTP
-                .advise("an SMS may have been sent: ask the card holder, or send-otp again");
-            let resp = self
-                .bearer_call(&op, Method::Post, SEND_OTP_PATH, Some(req))
-                .await?;
-            read_card(&op, &resp)
-        })
+        let op =
+            SEND_OTP.advise("an SMS may have been sent: ask the card holder, or send-otp again");
+        self.bearer_call(
+            &op,
+            Method::Post,
+            SEND_OTP_PATH,
+            Some(req),
+            answer::read_cards,
+        )
         .await
     }
 
@@ -280,14 +242,15 @@ impl Client {
     /// # fn store(_: &str) {}
     /// ```
     pub async fn verify_otp(&self, req: &VerifyOtpRequest) -> Result<CardToken, Error> {
-        self.guarded(async {
-            req.validate()?;
-            let op = VERIFY_OTP.advise("the card may be bound: look for it with get-user-cards");
-            let resp = self
-                .bearer_call(&op, Method::Post, VERIFY_OTP_PATH, Some(req))
-                .await?;
-            read_card(&op, &resp)
-        })
+        req.validate()?;
+        let op = VERIFY_OTP.advise("the card may be bound: look for it with get-user-cards");
+        self.bearer_call(
+            &op,
+            Method::Post,
+            VERIFY_OTP_PATH,
+            Some(req),
+            answer::read_cards,
+        )
         .await
     }
 
@@ -296,18 +259,19 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn run(client: anor_bm::Client) -> Result<(), kassa_core::Error> {
-    /// for card in client.get_user_cards().await? {
+    /// for card in client.get_user_cards(&anor_bm::GetUserCardsRequest {}).await? {
     ///     println!("{} {:?}", card.pan, card.card_type);
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn get_user_cards(&self) -> Result<Vec<UserCard>, Error> {
-        self.guarded(async {
-            let resp = self
-                .bearer_call::<()>(&USER_CARDS, Method::Get, USER_CARDS_PATH, None)
-                .await?;
-            read_card(&USER_CARDS, &resp)
-        })
+    pub async fn get_user_cards(&self, _req: &GetUserCardsRequest) -> Result<Vec<UserCard>, Error> {
+        self.bearer_call::<(), _>(
+            &USER_CARDS,
+            Method::Get,
+            USER_CARDS_PATH,
+            None,
+            answer::read_cards,
+        )
         .await
     }
 }

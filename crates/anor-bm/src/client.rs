@@ -1,20 +1,17 @@
-//! [`Client`] and [`ClientBuilder`]: base URL, credentials, transport, retries, timeouts and
-//! the shared token cache.
+//! [`Client`] and [`ClientBuilder`]: configuration only (base URL, credentials, the engine's
+//! transport, retries, timeouts and TLS, the shared token cache). The builder wraps
+//! [`EngineBuilder`].
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kassa_core::secret::SecretString;
+use kassa_core::secret::{ExposeSecret, SecretString};
 use kassa_core::token::TokenCache;
-use kassa_core::{
-    Body, Engine, Error, Method, Operation, Request, Response, RetryPolicy, Timeouts, Transport,
-};
-use serde::Serialize;
+use kassa_core::{Engine, EngineBuilder, Error, RetryPolicy, Timeouts, Transport};
 
 use crate::PROVIDER;
-use crate::auth::{LoginRequest, Session};
-use crate::error::{ErrorBody, refusal};
+use crate::auth::{Credentials, Session};
 
 /// The Anor Bank billing merchant client. Cheap to clone: clones share one engine, one retry
 /// budget and one token cache, so any number of concurrent calls share one login.
@@ -86,15 +83,11 @@ impl fmt::Debug for Client {
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 pub struct ClientBuilder {
+    engine: EngineBuilder,
     base_url: String,
     username: String,
     password: SecretString,
-    transport: Option<Arc<dyn Transport>>,
-    retry: RetryPolicy,
-    timeouts: Timeouts,
     refresh_ahead: Duration,
-    tls: kassa_core::Tls,
-    max_answer_bytes: Option<usize>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -103,11 +96,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &kassa_core::secret::redact_text(&self.base_url))
             .field("username", &self.username)
             .field("password", &kassa_core::secret::REDACTED)
-            .field("retry", &self.retry)
-            .field("timeouts", &self.timeouts)
             .field("refresh_ahead", &self.refresh_ahead)
-            .field("tls", &self.tls)
-            .field("max_answer_bytes", &self.max_answer_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -123,7 +112,7 @@ impl ClientBuilder {
     /// assert!(c.is_ok());
     /// ```
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> ClientBuilder {
-        self.transport = Some(transport);
+        self.engine = self.engine.transport(transport);
         self
     }
 
@@ -135,7 +124,7 @@ impl ClientBuilder {
     /// assert!(c.is_ok());
     /// ```
     pub fn retry(mut self, retry: RetryPolicy) -> ClientBuilder {
-        self.retry = retry;
+        self.engine = self.engine.retry(retry);
         self
     }
 
@@ -146,7 +135,7 @@ impl ClientBuilder {
     /// assert!(c.is_ok());
     /// ```
     pub fn timeouts(mut self, timeouts: Timeouts) -> ClientBuilder {
-        self.timeouts = timeouts;
+        self.engine = self.engine.timeouts(timeouts);
         self
     }
 
@@ -174,7 +163,7 @@ impl ClientBuilder {
     /// assert_eq!(err.field(), Some("tls.root_pem"));
     /// ```
     pub fn tls(mut self, tls: kassa_core::Tls) -> ClientBuilder {
-        self.tls = tls;
+        self.engine = self.engine.tls(tls);
         self
     }
 
@@ -186,7 +175,7 @@ impl ClientBuilder {
     /// assert!(c.is_ok());
     /// ```
     pub fn max_answer_bytes(mut self, limit: usize) -> ClientBuilder {
-        self.max_answer_bytes = Some(limit);
+        self.engine = self.engine.max_answer_bytes(limit);
         self
     }
 
@@ -201,22 +190,10 @@ impl ClientBuilder {
         if self.username.trim().is_empty() {
             return Err(Error::invalid("username", "must not be empty"));
         }
-        let mut engine = Engine::builder(PROVIDER, self.base_url)
-            .retry(self.retry)
-            .timeouts(self.timeouts)
-            .tls(self.tls)
-            .secret(kassa_core::secret::ExposeSecret::expose_secret(
-                &self.password,
-            ));
-        if let Some(limit) = self.max_answer_bytes {
-            engine = engine.max_answer_bytes(limit);
-        }
-        if let Some(t) = self.transport {
-            engine = engine.transport(t);
-        }
+        let engine = self.engine.secret(self.password.expose_secret()).build()?;
         Ok(Client {
             inner: Arc::new(Inner {
-                engine: engine.build()?,
+                engine,
                 username: self.username,
                 password: self.password,
                 tokens: TokenCache::new(self.refresh_ahead),
@@ -240,16 +217,13 @@ impl Client {
         username: impl Into<String>,
         password: impl Into<String>,
     ) -> ClientBuilder {
+        let base_url = base_url.into();
         ClientBuilder {
-            base_url: base_url.into(),
+            engine: Engine::builder(PROVIDER, base_url.clone()),
+            base_url,
             username: username.into(),
             password: SecretString::from(password.into()),
-            transport: None,
-            retry: RetryPolicy::default(),
-            timeouts: Timeouts::default(),
             refresh_ahead: Duration::from_secs(60),
-            tls: kassa_core::Tls::default(),
-            max_answer_bytes: None,
         }
     }
 
@@ -285,191 +259,30 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn authenticate(&self) -> Result<(), Error> {
-        self.guarded(async {
-            self.inner
-                .tokens
-                .get(|prev| self.fetch_session(prev))
-                .await
-                .map(|_| ())
-        })
-        .await
+        self.inner
+            .tokens
+            .get(|prev| self.fetch_session(prev))
+            .await
+            .map(|_| ())
+            .map_err(|e| self.engine().scrub_error(e))
     }
 
     pub(crate) fn engine(&self) -> &Engine {
         &self.inner.engine
     }
 
-    /// The one place every public operation's result passes through: the client's own
-    /// secrets (the password, and every access and refresh token it received) are removed
-    /// from any provider text the error quotes (messages, excerpts, decode messages, causes,
-    /// and a code the catalogue does not list), so a bank that echoes them back never makes
-    /// kassa print them.
-    pub(crate) async fn guarded<T>(
-        &self,
-        call: impl std::future::Future<Output = Result<T, Error>>,
-    ) -> Result<T, Error> {
-        call.await.map_err(|e| self.scrub(e))
-    }
-
-    /// Removes the client's secrets from `err` (see [`Client::guarded`]).
-    pub(crate) fn scrub(&self, err: Error) -> Error {
-        let err = self.inner.engine.scrub_error(err);
-        self.scrub_codes(err)
-    }
-
-    /// The text with the client's secrets removed.
-    fn scrub_text(&self, text: &str) -> String {
-        match self
-            .inner
-            .engine
-            .scrub_error(Error::invalid(String::new(), text))
-        {
-            Error::InvalidInput { reason, .. } => reason,
-            _ => kassa_core::secret::REDACTED.to_owned(),
-        }
-    }
-
-    /// A code the catalogue does not list is the bank's own text, kept as it came: the core
-    /// scrubs messages, not codes, so it is scrubbed here, down an outcome-unknown's cause.
-    fn scrub_codes(&self, err: Error) -> Error {
-        let clean = |r: &mut kassa_core::Rejection| {
-            if let Some(crate::Code::Unknown(raw)) = r.code_as::<crate::Code>() {
-                let scrubbed = self.scrub_text(raw);
-                if scrubbed != *raw {
-                    r.code = Box::new(crate::Code::Unknown(scrubbed));
-                }
-            }
-        };
-        match err {
-            Error::Rejected(mut r) => {
-                clean(&mut r);
-                Error::Rejected(r)
-            }
-            Error::Auth(mut r) => {
-                clean(&mut r);
-                Error::Auth(r)
-            }
-            Error::OutcomeUnknown(mut o) => {
-                o.source = o
-                    .source
-                    .take()
-                    .map(|source| match source.downcast::<Error>() {
-                        Ok(inner) => Box::new(self.scrub_codes(*inner)) as kassa_core::BoxError,
-                        Err(other) => other,
-                    });
-                Error::OutcomeUnknown(o)
-            }
-            other => other,
-        }
+    pub(crate) fn tokens(&self) -> &TokenCache<Session> {
+        &self.inner.tokens
     }
 
     pub(crate) fn refresh_ahead(&self) -> Duration {
         self.inner.refresh_ahead
     }
 
-    pub(crate) fn login_request(&self) -> LoginRequest {
-        LoginRequest {
+    pub(crate) fn credentials(&self) -> Credentials {
+        Credentials {
             username: self.inner.username.clone(),
             password: self.inner.password.clone(),
         }
     }
-
-    /// Sends a bearer call and returns the bank's answer whatever its status, except a 401,
-    /// which [`refused_token`] reads: [`Error::Auth`] (the token cache refreshes once and the
-    /// call is sent once more) only when it certainly means nothing took effect.
-    pub(crate) async fn bearer_call<B: Serialize + ?Sized>(
-        &self,
-        op: &Operation,
-        method: Method,
-        path: &'static str,
-        body: Option<&B>,
-    ) -> Result<Response, Error> {
-        let body =
-            match body {
-                Some(b) => Body::Json(serde_json::to_vec(b).map_err(|e| {
-                    Error::invalid("body", format!("cannot be written as JSON: {e}"))
-                })?),
-                None => Body::None,
-            };
-        self.inner
-            .tokens
-            .with_token(
-                |prev| self.fetch_session(prev),
-                |token| {
-                    let mut req =
-                        Request::new(op.clone(), method, path).bearer(&token.value.access);
-                    req.body = body.clone();
-                    async move {
-                        let resp = self.inner.engine.execute(&req).await?;
-                        if resp.status == 401 {
-                            return match refused_token(op, &resp) {
-                                Some(err) => Err(err),
-                                None => Ok(resp),
-                            };
-                        }
-                        Ok(resp)
-                    }
-                },
-            )
-            .await
-            .map_err(|e| self.scrub(e))
-    }
-}
-
-/// Reads a 401 answer to a bearer call: [`Error::Auth`] only when it certainly means the
-/// call was not processed, so that the token cache may refresh and send it once more.
-///
-/// - `activation_code_sent` (a wrong OTP) is handed back as an answer (`None`): resending
-///   would not help.
-/// - On a call that only reads (or logs in), any other 401 is a refused token.
-/// - On a call that moves money, only the catalogue's credentials refusals
-///   (`bad_credentials`, `invalid_password`) are a refused token. A 401 naming a code that
-///   says money may have moved (`timeout`, `billing_error_need_reverse`, ...), naming any
-///   other code, or explaining nothing (empty, HTML) is outcome-unknown with the status call
-///   to ask: it is never resent.
-fn refused_token(op: &Operation, resp: &Response) -> Option<Error> {
-    let body = kassa_core::decode::json_plain::<ErrorBody>(op, &resp.body).ok();
-    let named = body
-        .as_ref()
-        .and_then(|b| b.code().map(|c| (c, b.message())));
-    let moves_money = op.effect.changes_state();
-    match named {
-        Some((crate::Code::ActivationCodeSent, _)) => None,
-        Some((code, message)) if !moves_money || code.refuses_token() => {
-            Some(refusal(op, 401, code, message))
-        }
-        Some((code, message)) => {
-            tracing::warn!(
-                operation = op.name,
-                // an unlisted code is the bank's own text: not logged
-                code = if matches!(code, crate::Code::Unknown(_)) {
-                    "unlisted"
-                } else {
-                    code.raw()
-                },
-                "a payment call was answered 401 with a code that is not a token refusal: outcome unknown, not resent"
-            );
-            Some(op.outcome_unknown(Error::rejected(
-                crate::PROVIDER,
-                op.name,
-                Some(401),
-                code,
-                message,
-            )))
-        }
-        None if moves_money => {
-            tracing::warn!(
-                operation = op.name,
-                "a payment call was answered 401 without a token refusal: outcome unknown, not resent"
-            );
-            Some(op.outcome_unknown(resp.unexpected(&crate::client::as_read(op))))
-        }
-        None => Some(crate::error::from_error_answer(op, resp)),
-    }
-}
-
-/// The same operation as a read: used to build the plain HTTP error kept as the cause of an
-/// outcome-unknown error (a 401 is not a 5xx, so `unexpected` would not wrap it itself).
-pub(crate) fn as_read(op: &Operation) -> Operation {
-    Operation::new(op.provider, op.name, kassa_core::Effect::Read)
 }

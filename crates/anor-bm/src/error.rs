@@ -1,9 +1,19 @@
-//! The error catalogue of the document (section "Ошибки") as a typed enum, and the shapes
-//! in which the bank reports a refusal.
+//! The error catalogue of the document (section "Ошибки") as one table, and the shapes in
+//! which the bank reports a refusal.
 //!
-//! Every `detail` code of the catalogue is a [`Code`] variant that knows its HTTP status and
-//! its uz/en/ru titles, copied exactly (typos included). A code the catalogue does not list is
-//! kept as it came in [`Code::Unknown`].
+//! Every `detail` code of the catalogue is a [`Code`] variant whose [`Facts`] hold its HTTP
+//! status, its uz/en/ru titles, copied exactly (typos included), and what it says about the
+//! money. A code the catalogue does not list is kept as it came in [`Code::Unknown`].
+//!
+//! What a code becomes is decided by kassa-core ([`kassa_core::ProviderCode::disposition`])
+//! from the table's flags and the operation:
+//!
+//! | code | on a read (`status`, `get-user-cards`) | on a call that changes state |
+//! |---|---|---|
+//! | `bad_credentials`, `invalid_password` | [`kassa_core::Error::Auth`]: a fresh token, sent once more | the same |
+//! | `timeout`, `billing_error_need_reverse`, `billing_error_will_reverse` | [`kassa_core::Error::Rejected`] | [`kassa_core::Error::OutcomeUnknown`] naming `status` (any HTTP status) |
+//! | `internal_error`, `unknown_error`, codes the table does not list | [`kassa_core::Error::Rejected`] | [`kassa_core::Error::OutcomeUnknown`] naming `status` |
+//! | every other code (`activation_code_sent` included: a wrong OTP) | [`kassa_core::Error::Rejected`] | [`kassa_core::Error::Rejected`] |
 //!
 //! ```
 //! use anor_bm::Code;
@@ -20,12 +30,8 @@
 //! assert!(!new.may_have_taken_effect());
 //! ```
 
-use std::fmt;
-
-use kassa_core::{Error, Operation, ProviderCode, Response};
+use kassa_core::{Error, ProviderCode};
 use serde::{Deserialize, Serialize};
-
-use crate::PROVIDER;
 
 /// A code's titles in the three languages of the catalogue.
 ///
@@ -43,134 +49,201 @@ pub struct Titles {
     pub ru: &'static str,
 }
 
-macro_rules! catalogue {
-    ($($variant:ident => ($raw:literal, $status:literal, $uz:literal, $en:literal, $ru:literal),)*) => {
-        /// A `detail` code of the bank's error catalogue.
-        ///
-        /// ```
-        /// use anor_bm::Code;
-        /// assert_eq!(Code::InsufficientFunds.raw(), "insufficient_funds");
-        /// assert_eq!(Code::ALL.len(), 47);
-        /// ```
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum Code {
-            $(
-                #[doc = concat!("`", $raw, "` (HTTP ", stringify!($status), "): ", $en, ".")]
-                $variant,
-            )*
-            /// A code the catalogue does not list, kept exactly as it came.
-            Unknown(String),
-        }
-
-        impl Code {
-            /// Every code of the catalogue, in the document's order.
-            pub const ALL: [Code; 47] = [$(Code::$variant,)*];
-
-            /// Reads a `detail` code; codes the catalogue does not list become [`Code::Unknown`].
-            ///
-            /// ```
-            /// assert_eq!(anor_bm::Code::from_raw("timeout"), anor_bm::Code::Timeout);
-            /// ```
-            pub fn from_raw(raw: &str) -> Code {
-                match raw {
-                    $($raw => Code::$variant,)*
-                    other => Code::Unknown(other.to_owned()),
-                }
-            }
-
-            /// The code as the bank writes it.
-            ///
-            /// ```
-            /// assert_eq!(anor_bm::Code::Unknown("x_y".into()).raw(), "x_y");
-            /// ```
-            pub fn raw(&self) -> &str {
-                match self {
-                    $(Code::$variant => $raw,)*
-                    Code::Unknown(raw) => raw,
-                }
-            }
-
-            /// The HTTP status the catalogue gives the code (`None` for unknown codes).
-            ///
-            /// ```
-            /// assert_eq!(anor_bm::Code::BadCredentials.http_status(), Some(401));
-            /// assert_eq!(anor_bm::Code::ObjectLocked.http_status(), Some(403));
-            /// ```
-            pub fn http_status(&self) -> Option<u16> {
-                match self {
-                    $(Code::$variant => Some($status),)*
-                    Code::Unknown(_) => None,
-                }
-            }
-
-            /// The uz/en/ru titles of the catalogue (`None` for unknown codes).
-            ///
-            /// ```
-            /// let t = anor_bm::Code::Timeout.titles().expect("known");
-            /// assert_eq!(t.ru, "Истекло время ожидания");
-            /// ```
-            pub fn titles(&self) -> Option<Titles> {
-                match self {
-                    $(Code::$variant => Some(Titles { uz: $uz, en: $en, ru: $ru }),)*
-                    Code::Unknown(_) => None,
-                }
-            }
-        }
-    };
+/// What the catalogue says of a code: its HTTP status, its titles, and what it says about
+/// the money (the flags kassa-core's money-safety rule reads).
+///
+/// ```
+/// let f = anor_bm::Code::Timeout.facts().expect("in the catalogue");
+/// assert_eq!(f.http_status, 500);
+/// assert!(f.money_may_have_moved && !f.definite_refusal && !f.credentials);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    /// The HTTP status the catalogue gives the code.
+    pub http_status: u16,
+    /// The uz/en/ru titles.
+    pub titles: Titles,
+    /// The request was refused and certainly had no effect.
+    pub definite_refusal: bool,
+    /// The credentials or the token were refused: a fresh token may help.
+    pub credentials: bool,
+    /// The bank may hold or have moved the money: ask `status`.
+    pub money_may_have_moved: bool,
 }
 
-catalogue! {
-    ParseError => ("parse_error", 400, "Yaroqsiz JSON server tomonidan qabul qilindi", "Invalid JSON was received by the server", "Недействительный JSON был получен сервером"),
-    BadCredentials => ("bad_credentials", 401, "Noto'g'ri login yoki parol", "Incorrect login or password", "Неверный логин или пароль"),
-    PhoneExists => ("phone_exists", 400, "Telefon raqami allaqachon qayd etilgan", "Phone number already registered", "Номер телефона уже зарегистрирован"),
-    InvalidRequest => ("invalid_request", 400, "Noto'g'ri so'rov", "Invalid request", "Неверный запрос"),
-    LimitExceeded => ("limit_exceeded", 400, "Ruxsat berilgan chegaradan oshib ketdi", "Exceeded allowed limit", "Превышен допустимый лимит"),
-    InvalidPassword => ("invalid_password", 401, "Parol noto'g'ri", "Invalid password", "Не верный пароль"),
-    InvalidParams => ("invalid_params", 400, "Noto'g'ri parametrlar berilgan", "Invalid params given", "Не правильные параметры"),
-    InvalidRsaMessage => ("invalid_rsa_message", 400, "Noto'g'ri RSA xabar", "Invalid RSA message", "Invalid RSA message"),
-    ObjectNotFound => ("object_not_found", 404, "Ob'ekt topilmadi", "Object not found", "Объект не найден"),
-    NotFound => ("not_found", 404, "Topilmadi", "Not found", "Не найден"),
-    NotImplemented => ("not_implemented", 500, "Amalda emas", "Not implemented", "Не реализован"),
-    BillNotFound => ("bill_not_found", 400, "Chek topilmadi", "Cheque not found", "Чек не найден"),
-    ServiceNotFound => ("service_not_found", 400, "Xizmat topilmadi", "Service not found", "Сервис не найден"),
-    ServiceNotActive => ("service_not_active", 400, "Xizmat faol emas", "Service not active", "Сервис не активен"),
-    DebitError => ("debit_error", 500, "PM da to'lov amalga oshmadi", "Payment to the PC did not pass", "Оплата в ПЦ не прошла"),
-    BillingError => ("billing_error", 500, "Billingda to'lov amalga oshmadi", "Payment in billing has not passed", "Оплата в биллинг не прошла"),
-    BillingErrorReversed => ("billing_error_reversed", 500, "Billing orqali to'lov amalga oshmadi, to'lov bekor qilindi", "Payment in billing failed, payment canceled", "Оплата в биллинг не прошла, оплата отменена"),
-    BillingErrorWillReverse => ("billing_error_will_reverse", 500, "Billingni to'lashda to'lov amalga oshmadi, to'lov bekor qilinadi", "Payment in billing failed, payment will be canceled", "Оплата в биллинг не прошла, оплата будет отменена"),
-    BillingErrorNeedReverse => ("billing_error_need_reverse", 500, "To'lovni amalga oshirishda to'lov amalga oshmadi, to'lovni bekor qilish kerak", "Payment in billing failed, payment should be canceled", "Оплата в биллинг не прошла, оплату нужно отменить"),
-    CardNotFound => ("card_not_found", 400, "Karta topilmadi", "Card not found", "Карта не найдена"),
-    CardNotActive => ("card_not_active", 400, "Karta faollashtirilmagan", "Card not activated", "Карта не активирована"),
-    CardNotValid => ("card_not_valid", 400, "Karta amalda emas", "Card not valid", "Карта не валидна"),
-    UsernameNotFound => ("username_not_found", 400, "Foydalanuvchining topilmadi", "User not found", "Пользователь не найден"),
-    UsernameExists => ("username_exists", 400, "Foydalanuvchi nomi allaqachon ro'yxatga olingan", "Username already registered", "Имя пользователя уже зарегистрирован"),
-    NotCardOwner => ("not_card_owner", 400, "Karta egasi emas", "Not card owner", "Не владелец карты"),
-    NotCardOwnerSmsSent => ("not_card_owner_sms_sent", 400, "Karta egasi emas, sms kodi yuborildi", "Not card owner, sms with code sent", "Не владелец карты, смс с кодом отправлен"),
-    BankNotSupported => ("bank_not_supported", 400, "Bank qo'llab-quvvatlanmaydi", "Bank not supported", "Банк не поддерживается"),
-    BillNotValid => ("bill_not_valid", 400, "Joriy chek emas", "Not a valid check", "Не валидный чек"),
-    P2pRequestNotValid => ("p2p_request_not_valid", 400, "P2p so'rovi noto'g'ri", "Not valid p2p request", "Не валидный p2p запро"),
-    CardAlreadyExists => ("card_already_exists", 400, "Karta allaqachon foydalanuvchi egaligida", "The card is already in the user's possession", "Карта уже имеется у пользователя"),
-    SmsInfoIsOff => ("sms_info_is_off", 400, "Ushbu karta uchun SMS-info ulanmagan", "SMS-info is not activated for this card", "СМС-инфо не подключен для этой карты"),
-    CodeExpiredSmsSent => ("code_expired_sms_sent", 400, "Kod muddati tugagan, yangi SMS kod bilan yuborildi", "Code expired, sent a new code SMS", "Код просрочен, отправлен новый СМС с кодом"),
-    CodeExpiredRestart => ("code_expired_restart", 400, "Kod muddati tugagan, qaytadan boshlang", "Code expired, start over", "Код просрочен, начните заново"),
-    CodeEntryLimitExceededRestart => ("code_entry_limit_exceeded_restart", 400, "Kod chegaraga yetdi, qaytadan boshlang", "The code has reached the limit, start again", "Код достиг предела, начните заново"),
-    ActivationCodeSent => ("activation_code_sent", 401, "Noto'g'ri kod, SMS yuborildi", "Wrong code, SMS sent", "Неправильный код, СМС отправлен"),
-    InvalidCodeSmsSent => ("invalid_code_sms_sent", 400, "Noto'g'ri kod, SMS yuborildi", "Wrong code, SMS sent", "Неправильный код, СМС отправлен"),
-    InvalidCodeRetry => ("invalid_code_retry", 400, "Kod yaroqsiz, qaytadan urinib ko'ring", "Invalid code, please try again", "Неправильный код, повторите попытку"),
-    VersionNotSpecified => ("version_not_specified", 400, "Ilovaning versiyasi ko'rsatilmagan", "The version of the application is not specified", "Не указана версия приложения"),
-    VersionNotSpecifiedOrInvalid => ("version_not_specified_or_invalid", 400, "Ilovaning versiyasi ko'rsatilmagan yoki noto'g'ri ko'rsatilgan", "Missing or incorrect version of the application", "Не указана или указана неверная версия приложения"),
-    VersionTooOld => ("version_too_old", 400, "Ilovaning versiyasi eskirgan, iltimos yangilang", "The version of the application is out of date, please update", "Версия приложения устарела, пожалуйста обновите"),
-    PcError => ("pc_error", 400, "Prosessing Markazida xato yuz berdi", "Error in Processing Centre", "Ошибка в проц. центре"),
-    InsufficientFundsOnDeposit => ("insufficient_funds_on_deposit", 400, "Depositda mablag' yetarli emas", "Insufficient funds on deposit", "Недостаточно средств на депозите"),
-    InsufficientFunds => ("insufficient_funds", 400, "Mablag' yetarli emas", "Insufficient funds", "Недостаточно средств"),
-    InternalError => ("internal_error", 500, "Ichki xato", "Internal error", "Внутренняя ошибка"),
-    UnknownError => ("unknown_error", 500, "Noma'lum xatolik", "Unknown error", "Неизвестная ошибка"),
-    ObjectLocked => ("object_locked", 403, "Ob'ekt bloklangan", "Object blocked", "Объект заблокирован"),
-    Timeout => ("timeout", 500, "Kutish vaqti chuzilib ketdi", "Timeout", "Истекло время ожидания"),
+const fn facts(
+    http_status: u16,
+    (definite_refusal, credentials, money_may_have_moved): (bool, bool, bool),
+    titles: Titles,
+) -> Facts {
+    Facts {
+        http_status,
+        titles,
+        definite_refusal,
+        credentials,
+        money_may_have_moved,
+    }
+}
+
+/// A code that refuses the request: nothing took effect.
+const fn refusal(http_status: u16, uz: &'static str, en: &'static str, ru: &'static str) -> Facts {
+    facts(http_status, (true, false, false), Titles { uz, en, ru })
+}
+
+/// A code that refuses the credentials or the token.
+const fn credentials(
+    http_status: u16,
+    uz: &'static str,
+    en: &'static str,
+    ru: &'static str,
+) -> Facts {
+    facts(http_status, (true, true, false), Titles { uz, en, ru })
+}
+
+/// A code after which the money may have moved.
+const fn money_moved(
+    http_status: u16,
+    uz: &'static str,
+    en: &'static str,
+    ru: &'static str,
+) -> Facts {
+    facts(http_status, (false, false, true), Titles { uz, en, ru })
+}
+
+/// A server-side code that says neither that nothing moved nor that money did.
+const fn unclear(http_status: u16, uz: &'static str, en: &'static str, ru: &'static str) -> Facts {
+    facts(http_status, (false, false, false), Titles { uz, en, ru })
+}
+
+kassa_core::code_catalogue! {
+    /// A `detail` code of the bank's error catalogue.
+    ///
+    /// ```
+    /// use anor_bm::Code;
+    /// assert_eq!(Code::InsufficientFunds.raw(), "insufficient_funds");
+    /// assert_eq!(Code::ALL.len(), 47);
+    /// assert_eq!(Code::from_raw("timeout"), Code::Timeout);
+    /// assert_eq!(Code::Unknown("x_y".into()).raw(), "x_y");
+    /// ```
+    pub enum Code: Facts {
+        /// `parse_error` (HTTP 400): Invalid JSON was received by the server.
+        ParseError = "parse_error" => refusal(400, "Yaroqsiz JSON server tomonidan qabul qilindi", "Invalid JSON was received by the server", "Недействительный JSON был получен сервером"),
+        /// `bad_credentials` (HTTP 401): Incorrect login or password.
+        BadCredentials = "bad_credentials" => credentials(401, "Noto'g'ri login yoki parol", "Incorrect login or password", "Неверный логин или пароль"),
+        /// `phone_exists` (HTTP 400): Phone number already registered.
+        PhoneExists = "phone_exists" => refusal(400, "Telefon raqami allaqachon qayd etilgan", "Phone number already registered", "Номер телефона уже зарегистрирован"),
+        /// `invalid_request` (HTTP 400): Invalid request.
+        InvalidRequest = "invalid_request" => refusal(400, "Noto'g'ri so'rov", "Invalid request", "Неверный запрос"),
+        /// `limit_exceeded` (HTTP 400): Exceeded allowed limit.
+        LimitExceeded = "limit_exceeded" => refusal(400, "Ruxsat berilgan chegaradan oshib ketdi", "Exceeded allowed limit", "Превышен допустимый лимит"),
+        /// `invalid_password` (HTTP 401): Invalid password.
+        InvalidPassword = "invalid_password" => credentials(401, "Parol noto'g'ri", "Invalid password", "Не верный пароль"),
+        /// `invalid_params` (HTTP 400): Invalid params given.
+        InvalidParams = "invalid_params" => refusal(400, "Noto'g'ri parametrlar berilgan", "Invalid params given", "Не правильные параметры"),
+        /// `invalid_rsa_message` (HTTP 400): Invalid RSA message.
+        InvalidRsaMessage = "invalid_rsa_message" => refusal(400, "Noto'g'ri RSA xabar", "Invalid RSA message", "Invalid RSA message"),
+        /// `object_not_found` (HTTP 404): Object not found.
+        ObjectNotFound = "object_not_found" => refusal(404, "Ob'ekt topilmadi", "Object not found", "Объект не найден"),
+        /// `not_found` (HTTP 404): Not found.
+        NotFound = "not_found" => refusal(404, "Topilmadi", "Not found", "Не найден"),
+        /// `not_implemented` (HTTP 500): Not implemented.
+        NotImplemented = "not_implemented" => refusal(500, "Amalda emas", "Not implemented", "Не реализован"),
+        /// `bill_not_found` (HTTP 400): Cheque not found.
+        BillNotFound = "bill_not_found" => refusal(400, "Chek topilmadi", "Cheque not found", "Чек не найден"),
+        /// `service_not_found` (HTTP 400): Service not found.
+        ServiceNotFound = "service_not_found" => refusal(400, "Xizmat topilmadi", "Service not found", "Сервис не найден"),
+        /// `service_not_active` (HTTP 400): Service not active.
+        ServiceNotActive = "service_not_active" => refusal(400, "Xizmat faol emas", "Service not active", "Сервис не активен"),
+        /// `debit_error` (HTTP 500): Payment to the PC did not pass.
+        DebitError = "debit_error" => refusal(500, "PM da to'lov amalga oshmadi", "Payment to the PC did not pass", "Оплата в ПЦ не прошла"),
+        /// `billing_error` (HTTP 500): Payment in billing has not passed.
+        BillingError = "billing_error" => refusal(500, "Billingda to'lov amalga oshmadi", "Payment in billing has not passed", "Оплата в биллинг не прошла"),
+        /// `billing_error_reversed` (HTTP 500): Payment in billing failed, payment canceled.
+        BillingErrorReversed = "billing_error_reversed" => refusal(500, "Billing orqali to'lov amalga oshmadi, to'lov bekor qilindi", "Payment in billing failed, payment canceled", "Оплата в биллинг не прошла, оплата отменена"),
+        /// `billing_error_will_reverse` (HTTP 500): Payment in billing failed, payment will be canceled.
+        BillingErrorWillReverse = "billing_error_will_reverse" => money_moved(500, "Billingni to'lashda to'lov amalga oshmadi, to'lov bekor qilinadi", "Payment in billing failed, payment will be canceled", "Оплата в биллинг не прошла, оплата будет отменена"),
+        /// `billing_error_need_reverse` (HTTP 500): Payment in billing failed, payment should be canceled.
+        BillingErrorNeedReverse = "billing_error_need_reverse" => money_moved(500, "To'lovni amalga oshirishda to'lov amalga oshmadi, to'lovni bekor qilish kerak", "Payment in billing failed, payment should be canceled", "Оплата в биллинг не прошла, оплату нужно отменить"),
+        /// `card_not_found` (HTTP 400): Card not found.
+        CardNotFound = "card_not_found" => refusal(400, "Karta topilmadi", "Card not found", "Карта не найдена"),
+        /// `card_not_active` (HTTP 400): Card not activated.
+        CardNotActive = "card_not_active" => refusal(400, "Karta faollashtirilmagan", "Card not activated", "Карта не активирована"),
+        /// `card_not_valid` (HTTP 400): Card not valid.
+        CardNotValid = "card_not_valid" => refusal(400, "Karta amalda emas", "Card not valid", "Карта не валидна"),
+        /// `username_not_found` (HTTP 400): User not found.
+        UsernameNotFound = "username_not_found" => refusal(400, "Foydalanuvchining topilmadi", "User not found", "Пользователь не найден"),
+        /// `username_exists` (HTTP 400): Username already registered.
+        UsernameExists = "username_exists" => refusal(400, "Foydalanuvchi nomi allaqachon ro'yxatga olingan", "Username already registered", "Имя пользователя уже зарегистрирован"),
+        /// `not_card_owner` (HTTP 400): Not card owner.
+        NotCardOwner = "not_card_owner" => refusal(400, "Karta egasi emas", "Not card owner", "Не владелец карты"),
+        /// `not_card_owner_sms_sent` (HTTP 400): Not card owner, sms with code sent.
+        NotCardOwnerSmsSent = "not_card_owner_sms_sent" => refusal(400, "Karta egasi emas, sms kodi yuborildi", "Not card owner, sms with code sent", "Не владелец карты, смс с кодом отправлен"),
+        /// `bank_not_supported` (HTTP 400): Bank not supported.
+        BankNotSupported = "bank_not_supported" => refusal(400, "Bank qo'llab-quvvatlanmaydi", "Bank not supported", "Банк не поддерживается"),
+        /// `bill_not_valid` (HTTP 400): Not a valid check.
+        BillNotValid = "bill_not_valid" => refusal(400, "Joriy chek emas", "Not a valid check", "Не валидный чек"),
+        /// `p2p_request_not_valid` (HTTP 400): Not valid p2p request.
+        P2pRequestNotValid = "p2p_request_not_valid" => refusal(400, "P2p so'rovi noto'g'ri", "Not valid p2p request", "Не валидный p2p запро"),
+        /// `card_already_exists` (HTTP 400): The card is already in the user's possession.
+        CardAlreadyExists = "card_already_exists" => refusal(400, "Karta allaqachon foydalanuvchi egaligida", "The card is already in the user's possession", "Карта уже имеется у пользователя"),
+        /// `sms_info_is_off` (HTTP 400): SMS-info is not activated for this card.
+        SmsInfoIsOff = "sms_info_is_off" => refusal(400, "Ushbu karta uchun SMS-info ulanmagan", "SMS-info is not activated for this card", "СМС-инфо не подключен для этой карты"),
+        /// `code_expired_sms_sent` (HTTP 400): Code expired, sent a new code SMS.
+        CodeExpiredSmsSent = "code_expired_sms_sent" => refusal(400, "Kod muddati tugagan, yangi SMS kod bilan yuborildi", "Code expired, sent a new code SMS", "Код просрочен, отправлен новый СМС с кодом"),
+        /// `code_expired_restart` (HTTP 400): Code expired, start over.
+        CodeExpiredRestart = "code_expired_restart" => refusal(400, "Kod muddati tugagan, qaytadan boshlang", "Code expired, start over", "Код просрочен, начните заново"),
+        /// `code_entry_limit_exceeded_restart` (HTTP 400): The code has reached the limit, start again.
+        CodeEntryLimitExceededRestart = "code_entry_limit_exceeded_restart" => refusal(400, "Kod chegaraga yetdi, qaytadan boshlang", "The code has reached the limit, start again", "Код достиг предела, начните заново"),
+        /// `activation_code_sent` (HTTP 401): Wrong code, SMS sent.
+        ActivationCodeSent = "activation_code_sent" => refusal(401, "Noto'g'ri kod, SMS yuborildi", "Wrong code, SMS sent", "Неправильный код, СМС отправлен"),
+        /// `invalid_code_sms_sent` (HTTP 400): Wrong code, SMS sent.
+        InvalidCodeSmsSent = "invalid_code_sms_sent" => refusal(400, "Noto'g'ri kod, SMS yuborildi", "Wrong code, SMS sent", "Неправильный код, СМС отправлен"),
+        /// `invalid_code_retry` (HTTP 400): Invalid code, please try again.
+        InvalidCodeRetry = "invalid_code_retry" => refusal(400, "Kod yaroqsiz, qaytadan urinib ko'ring", "Invalid code, please try again", "Неправильный код, повторите попытку"),
+        /// `version_not_specified` (HTTP 400): The version of the application is not specified.
+        VersionNotSpecified = "version_not_specified" => refusal(400, "Ilovaning versiyasi ko'rsatilmagan", "The version of the application is not specified", "Не указана версия приложения"),
+        /// `version_not_specified_or_invalid` (HTTP 400): Missing or incorrect version of the application.
+        VersionNotSpecifiedOrInvalid = "version_not_specified_or_invalid" => refusal(400, "Ilovaning versiyasi ko'rsatilmagan yoki noto'g'ri ko'rsatilgan", "Missing or incorrect version of the application", "Не указана или указана неверная версия приложения"),
+        /// `version_too_old` (HTTP 400): The version of the application is out of date, please update.
+        VersionTooOld = "version_too_old" => refusal(400, "Ilovaning versiyasi eskirgan, iltimos yangilang", "The version of the application is out of date, please update", "Версия приложения устарела, пожалуйста обновите"),
+        /// `pc_error` (HTTP 400): Error in Processing Centre.
+        PcError = "pc_error" => refusal(400, "Prosessing Markazida xato yuz berdi", "Error in Processing Centre", "Ошибка в проц. центре"),
+        /// `insufficient_funds_on_deposit` (HTTP 400): Insufficient funds on deposit.
+        InsufficientFundsOnDeposit = "insufficient_funds_on_deposit" => refusal(400, "Depositda mablag' yetarli emas", "Insufficient funds on deposit", "Недостаточно средств на депозите"),
+        /// `insufficient_funds` (HTTP 400): Insufficient funds.
+        InsufficientFunds = "insufficient_funds" => refusal(400, "Mablag' yetarli emas", "Insufficient funds", "Недостаточно средств"),
+        /// `internal_error` (HTTP 500): Internal error.
+        InternalError = "internal_error" => unclear(500, "Ichki xato", "Internal error", "Внутренняя ошибка"),
+        /// `unknown_error` (HTTP 500): Unknown error.
+        UnknownError = "unknown_error" => unclear(500, "Noma'lum xatolik", "Unknown error", "Неизвестная ошибка"),
+        /// `object_locked` (HTTP 403): Object blocked.
+        ObjectLocked = "object_locked" => refusal(403, "Ob'ekt bloklangan", "Object blocked", "Объект заблокирован"),
+        /// `timeout` (HTTP 500): Timeout.
+        Timeout = "timeout" => money_moved(500, "Kutish vaqti chuzilib ketdi", "Timeout", "Истекло время ожидания"),
+    }
 }
 
 impl Code {
+    /// The HTTP status the catalogue gives the code (`None` for unknown codes).
+    ///
+    /// ```
+    /// assert_eq!(anor_bm::Code::BadCredentials.http_status(), Some(401));
+    /// assert_eq!(anor_bm::Code::ObjectLocked.http_status(), Some(403));
+    /// ```
+    pub fn http_status(&self) -> Option<u16> {
+        self.facts().map(|f| f.http_status)
+    }
+
+    /// The uz/en/ru titles of the catalogue (`None` for unknown codes).
+    ///
+    /// ```
+    /// let t = anor_bm::Code::Timeout.titles().expect("known");
+    /// assert_eq!(t.ru, "Истекло время ожидания");
+    /// ```
+    pub fn titles(&self) -> Option<Titles> {
+        self.facts().map(|f| f.titles)
+    }
+
     /// True for the codes after which the bank may hold or have moved the money:
     /// `billing_error_will_reverse` (debited, the bank will reverse it),
     /// `billing_error_need_reverse` (debited, the agent must cancel or reverse) and
@@ -182,10 +255,7 @@ impl Code {
     /// assert!(!Code::BillingErrorReversed.money_may_have_moved());
     /// ```
     pub fn money_may_have_moved(&self) -> bool {
-        matches!(
-            self,
-            Code::BillingErrorWillReverse | Code::BillingErrorNeedReverse | Code::Timeout
-        )
+        self.facts().is_some_and(|f| f.money_may_have_moved)
     }
 
     /// True for the catalogue's answers that refuse the credentials or the token:
@@ -199,7 +269,7 @@ impl Code {
     /// assert!(!Code::ActivationCodeSent.refuses_token(), "a wrong OTP, not a token refusal");
     /// ```
     pub fn refuses_token(&self) -> bool {
-        matches!(self, Code::BadCredentials | Code::InvalidPassword)
+        self.facts().is_some_and(|f| f.credentials)
     }
 
     /// True for server-side (5xx) codes that say plainly that the payment did not go
@@ -214,22 +284,25 @@ impl Code {
     /// assert!(!Code::InternalError.says_nothing_moved());
     /// ```
     pub fn says_nothing_moved(&self) -> bool {
-        matches!(
-            self,
-            Code::DebitError
-                | Code::BillingError
-                | Code::BillingErrorReversed
-                | Code::NotImplemented
-        )
+        self.facts()
+            .is_some_and(|f| f.http_status >= 500 && f.definite_refusal)
     }
 }
 
-impl fmt::Display for Code {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.raw())
-    }
-}
-
+/// The catalogue's flags, read by kassa-core's one money-safety rule.
+///
+/// ```
+/// use anor_bm::Code;
+/// use kassa_core::{Disposition, Effect, Operation, ProviderCode};
+/// let pay = Operation::new("anor-bm", "unregistered-pay", Effect::Once);
+/// let status = Operation::new("anor-bm", "status", Effect::Read);
+/// assert_eq!(Code::Timeout.disposition(&pay), Disposition::MoneyMayHaveMoved);
+/// assert_eq!(Code::Timeout.disposition(&status), Disposition::Refused);
+/// assert_eq!(Code::InsufficientFunds.disposition(&pay), Disposition::Refused);
+/// assert_eq!(Code::InternalError.disposition(&pay), Disposition::OutcomeUnknown);
+/// assert_eq!(Code::BadCredentials.disposition(&pay), Disposition::Credentials);
+/// assert_eq!(Code::ActivationCodeSent.disposition(&pay), Disposition::Refused);
+/// ```
 impl ProviderCode for Code {
     fn raw(&self) -> String {
         Code::raw(self).to_owned()
@@ -239,8 +312,24 @@ impl ProviderCode for Code {
         self.money_may_have_moved()
     }
 
-    fn is_retryable(&self) -> bool {
-        false
+    fn is_definite_refusal(&self) -> bool {
+        self.facts().is_some_and(|f| f.definite_refusal)
+    }
+
+    fn is_credentials(&self) -> bool {
+        self.refuses_token() || *self == Code::no_code_401()
+    }
+
+    fn refresh_helps(&self) -> bool {
+        self.is_credentials()
+    }
+}
+
+impl Code {
+    /// The code given to a 401 answer that names none (an empty body, an HTML page): on a
+    /// read, the bank refused the token.
+    pub(crate) fn no_code_401() -> Code {
+        Code::Unknown("http_401".to_owned())
     }
 }
 
@@ -356,66 +445,8 @@ impl ErrorBody {
     }
 }
 
-/// Turns a refusal the bank explained (a parsed [`ErrorBody`]) into the right [`Error`]:
-///
-/// - on a call that moves money, a code that says money may have moved (`timeout`,
-///   `billing_error_need_reverse`, `billing_error_will_reverse`) is
-///   [`Error::OutcomeUnknown`] naming the status call, whatever the HTTP status (200, 401,
-///   500...): it is never resent, and the refusal stays its `source()` ([`code_of`] finds
-///   the code);
-/// - HTTP 401 is [`Error::Auth`] (the token or the credentials were refused: nothing took
-///   effect, so the token cache may refresh and retry once), except `activation_code_sent`,
-///   which is a wrong OTP and must not be resent;
-/// - on a call that moves money, a 5xx whose code neither says the money may have moved nor
-///   that nothing moved (`internal_error`, `unknown_error`, unknown codes) is
-///   [`Error::OutcomeUnknown`] carrying the status call to ask;
-/// - anything else is [`Error::Rejected`] with the typed [`Code`]. On a read, a code that
-///   says money may have moved stays a refusal (a read moves nothing), with
-///   [`Error::may_have_taken_effect`] true.
-pub(crate) fn refusal(op: &Operation, http_status: u16, code: Code, message: String) -> Error {
-    let moves_money = op.effect.changes_state();
-    if moves_money && code.money_may_have_moved() {
-        return op.outcome_unknown(Error::rejected(
-            PROVIDER,
-            op.name,
-            Some(http_status),
-            code,
-            message,
-        ));
-    }
-    if http_status == 401 && code != Code::ActivationCodeSent {
-        return Error::auth(PROVIDER, op.name, Some(http_status), code, message);
-    }
-    let unexplained_5xx =
-        http_status >= 500 && !code.money_may_have_moved() && !code.says_nothing_moved();
-    let rejected = Error::rejected(PROVIDER, op.name, Some(http_status), code, message);
-    if moves_money && unexplained_5xx {
-        return op.outcome_unknown(rejected);
-    }
-    rejected
-}
-
-/// The error a 2xx answer carries instead of the expected one: the catalogue's shape
-/// (`{"detail": ...}`), the card calls' `{"exception": ...}`, or the document's
-/// `{"id": ..., "result": {error}}` (its answer to a wrong pay request, HTTP 200). `None`
-/// when the body names no code.
-pub(crate) fn error_in_success(op: &Operation, resp: &Response) -> Option<Error> {
-    #[derive(Deserialize)]
-    struct ResultEnvelope {
-        result: ErrorBody,
-    }
-    let body = kassa_core::decode::json_plain::<ResultEnvelope>(op, &resp.body)
-        .map(|env| env.result)
-        .or_else(|_| kassa_core::decode::json_plain::<ErrorBody>(op, &resp.body))
-        .ok()?;
-    let code = body.code()?;
-    Some(refusal(op, resp.status, code, body.message()))
-}
-
 /// The catalogue code behind an error, wherever the client put it: on a refusal
-/// ([`Error::Rejected`], [`Error::Auth`]) or as the cause of an [`Error::OutcomeUnknown`]
-/// (a code saying money may have moved, or an unexplained 5xx, answered to a call that
-/// moves money).
+/// ([`Error::Rejected`], [`Error::Auth`]) or as the cause of an [`Error::OutcomeUnknown`].
 ///
 /// ```
 /// use anor_bm::{Code, code_of};
@@ -429,32 +460,7 @@ pub(crate) fn error_in_success(op: &Operation, resp: &Response) -> Option<Error>
 /// assert_eq!(code_of(&Error::invalid("billId", "must be positive")), None);
 /// ```
 pub fn code_of(err: &Error) -> Option<&Code> {
-    if let Some(code) = err.code::<Code>() {
-        return Some(code);
-    }
-    let source: &(dyn std::error::Error + 'static) = err.outcome_unknown()?.source.as_deref()?;
-    code_of(source.downcast_ref::<Error>()?)
-}
-
-/// Reads a non-2xx answer: a refusal in one of the bank's shapes, or (HTML page, empty
-/// body, an error shape without a code) the core's "unexpected answer" error, which is
-/// outcome-unknown for a 5xx on a call that moves money.
-pub(crate) fn from_error_answer(op: &Operation, resp: &Response) -> Error {
-    let parsed = kassa_core::decode::json_plain::<ErrorBody>(op, &resp.body).ok();
-    match parsed
-        .as_ref()
-        .and_then(|b| b.code().map(|c| (c, b.message())))
-    {
-        Some((code, message)) => refusal(op, resp.status, code, message),
-        None if resp.status == 401 => Error::auth(
-            PROVIDER,
-            op.name,
-            Some(401),
-            Code::Unknown("http_401".to_owned()),
-            "the bank refused the token or the credentials",
-        ),
-        None => resp.unexpected(op),
-    }
+    err.code_anywhere::<Code>()
 }
 
 #[cfg(test)]
@@ -464,7 +470,7 @@ mod tests {
     #[test]
     fn every_code_round_trips_and_has_titles() {
         for code in Code::ALL {
-            assert_eq!(Code::from_raw(code.raw()), code);
+            assert_eq!(&Code::from_raw(code.raw()), code);
             let titles = code.titles().expect("catalogue codes have titles");
             assert!(!titles.uz.is_empty() && !titles.en.is_empty() && !titles.ru.is_empty());
             assert!(matches!(
@@ -487,6 +493,30 @@ mod tests {
                 "billing_error_will_reverse",
                 "billing_error_need_reverse",
                 "timeout"
+            ]
+        );
+    }
+
+    #[test]
+    fn only_internal_and_unknown_errors_leave_a_payment_open_among_the_rest() {
+        let open: Vec<&str> = Code::ALL
+            .iter()
+            .filter(|c| !c.is_definite_refusal() && !c.money_may_have_moved())
+            .map(|c| c.raw())
+            .collect();
+        assert_eq!(open, ["internal_error", "unknown_error"]);
+        let says_nothing: Vec<&str> = Code::ALL
+            .iter()
+            .filter(|c| c.says_nothing_moved())
+            .map(|c| c.raw())
+            .collect();
+        assert_eq!(
+            says_nothing,
+            [
+                "not_implemented",
+                "debit_error",
+                "billing_error",
+                "billing_error_reversed"
             ]
         );
     }

@@ -59,12 +59,13 @@
 
 #![forbid(unsafe_code)]
 
+mod answer;
 mod auth;
 mod billing;
 mod card;
 mod client;
 mod error;
-mod lenient;
+mod ops;
 mod payout;
 mod wire;
 
@@ -74,13 +75,17 @@ pub use billing::{
     HoldMoreRequest, OtpParams, PayRequest, ReconcileOptions, Reconciled, ReversePartialRequest,
     StatusRequest,
 };
-pub use card::{CardToken, OtpSent, SendOtpRequest, UserCard, VerifyOtpRequest};
+pub use card::{
+    CardToken, GetUserCardsRequest, OtpSent, SendOtpRequest, UserCard, VerifyOtpRequest,
+};
 pub use client::{Client, ClientBuilder};
-pub use error::{Code, ErrorBody, Langs, Titles, code_of};
+pub use error::{Code, ErrorBody, Facts, Langs, Titles, code_of};
+pub use kassa_core::decimal::Decimal;
+pub use ops::{OPERATIONS, call_json};
 pub use payout::{
     AccountKind, AccountParams, CardKind, ExtPayRequest, Payout, PayoutFrom, PayoutParty, PayoutTo,
 };
-pub use wire::{CardExpiry, Decimal, Extra, MaskedPan, Otp};
+pub use wire::{CardExpiry, Extra, MaskedPan, Otp};
 
 // What this crate's API uses from kassa-core, re-exported so that this crate is the only
 // dependency an application needs (`anor_bm::Money`, `anor_bm::Error`, ...).
@@ -101,13 +106,14 @@ pub use kassa_core::{
 /// The provider's name in the operation catalogue.
 pub const PROVIDER: &str = "anor-bm";
 
-/// Every operation of the catalogue with its HTTP method and path below the base URL.
+/// Every operation of the catalogue with its HTTP method and path below the base URL (the
+/// operations with their effects are [`OPERATIONS`]).
 ///
 /// ```
-/// assert_eq!(anor_bm::OPERATIONS.len(), 15);
-/// assert!(anor_bm::OPERATIONS.contains(&("hold-more", "POST", "/services/bmms/api/agent/hold/v2/more")));
+/// assert_eq!(anor_bm::ROUTES.len(), 15);
+/// assert!(anor_bm::ROUTES.contains(&("hold-more", "POST", "/services/bmms/api/agent/hold/v2/more")));
 /// ```
-pub const OPERATIONS: [(&str, &str, &str); 15] = [
+pub const ROUTES: [(&str, &str, &str); 15] = [
     ("login", "POST", auth::LOGIN_PATH),
     ("refresh-token", "POST", auth::REFRESH_PATH),
     ("send-otp", "POST", card::SEND_OTP_PATH),

@@ -1,13 +1,12 @@
 //! `ext-pay`: a payout from a company (legal entity) account to a person's card.
 
-use kassa_core::{Currency, Effect, Error, Method, Money, Operation, Reconcile};
+use kassa_core::{Currency, Effect, Error, Method, Money, Operation, Reconcile, Response};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::billing::{positive_amount, uzs_currency};
+use crate::answer;
 use crate::client::Client;
-use crate::error::{error_in_success, from_error_answer};
-use crate::wire::{CardExpiry, Decimal, Extra, limits};
-use crate::{CardParams, PROVIDER, lenient};
+use crate::wire::{CardExpiry, Extra, limits, positive_amount, uzs_currency};
+use crate::{CardParams, Decimal, PROVIDER};
 
 pub(crate) const EXT_PAY_PATH: &str = "/services/bmms/api/ext/agent/pay";
 
@@ -123,7 +122,7 @@ pub struct PayoutTo {
 #[serde(rename_all = "camelCase")]
 pub struct ExtPayRequest {
     /// The merchant's unique transaction id (the status call finds the payout by it).
-    #[serde(deserialize_with = "crate::wire::int::deserialize")]
+    #[serde(deserialize_with = "kassa_core::lenient::int")]
     pub agent_tran_id: i64,
     /// The company account.
     pub from: PayoutFrom,
@@ -228,7 +227,7 @@ pub struct PayoutParty {
 }
 
 fn masked_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(crate::wire::opt_string::deserialize(d)?.map(|s| crate::wire::mask_digits(&s)))
+    Ok(kassa_core::lenient::text_opt(d)?.map(|s| kassa_core::secret::mask_card_numbers(&s)))
 }
 
 /// The `ext-pay` answer.
@@ -260,7 +259,7 @@ pub struct Payout {
     /// The merchant's transaction id, echoed.
     #[serde(
         default,
-        deserialize_with = "crate::wire::int::option::deserialize",
+        deserialize_with = "kassa_core::lenient::int_opt",
         serialize_with = "opt_int_as_string"
     )]
     pub agent_tran_id: Option<i64>,
@@ -268,15 +267,15 @@ pub struct Payout {
     #[serde(default)]
     pub authorized: Option<bool>,
     /// A promo code.
-    #[serde(default, deserialize_with = "crate::wire::opt_string::deserialize")]
+    #[serde(default, deserialize_with = "kassa_core::lenient::text_opt")]
     pub promo: Option<String>,
     /// The bank's success flag.
     pub success: bool,
     /// 0 on success.
-    #[serde(default, deserialize_with = "crate::wire::int::option::deserialize")]
+    #[serde(default, deserialize_with = "kassa_core::lenient::int_opt")]
     pub status_code: Option<i64>,
     /// `SUCCESS` on success.
-    #[serde(default, deserialize_with = "crate::wire::opt_string::deserialize")]
+    #[serde(default, deserialize_with = "kassa_core::lenient::text_opt")]
     pub status_message: Option<String>,
     /// The company side.
     #[serde(default)]
@@ -288,7 +287,7 @@ pub struct Payout {
     #[serde(
         default,
         alias = "bmId",
-        deserialize_with = "crate::wire::int::option::deserialize"
+        deserialize_with = "kassa_core::lenient::int_opt"
     )]
     pub bml_id: Option<i64>,
 }
@@ -326,19 +325,11 @@ fn ext_pay_op(agent_tran_id: i64) -> Operation {
 /// or amount) is outcome-unknown naming `status with agentTranId=...`, never `Ok`.
 fn answered_payout(
     op: &Operation,
-    body: &[u8],
+    resp: &Response,
     req: &ExtPayRequest,
     payout: Payout,
 ) -> Result<Payout, Error> {
-    let unclear = |path: &str, message: String| {
-        Err(op.outcome_unknown(Error::Decode {
-            provider: PROVIDER,
-            operation: op.name,
-            path: path.to_owned(),
-            message,
-            excerpt: kassa_core::secret::excerpt(&String::from_utf8_lossy(body), 0, 120),
-        }))
-    };
+    let unclear = |path: &str, message: String| Err(answer::unclear(op, resp, path, message));
     if let Some(echoed) = payout.agent_tran_id
         && echoed != req.agent_tran_id
     {
@@ -375,6 +366,22 @@ fn answered_payout(
     Ok(payout)
 }
 
+/// Reads an ext-pay answer. A payout is `Ok` only when the answer says it went through: a
+/// code in a 2xx answer is kept (as the cause of an outcome-unknown) but never read as
+/// "not paid", since the payout may have been made.
+fn read_payout(op: &Operation, resp: &Response) -> Result<Payout, Error> {
+    if !resp.is_success() {
+        return answer::read_bare(op, resp);
+    }
+    kassa_core::decode::json_lenient::<Payout>(op, &resp.body).map_err(|unreadable| {
+        match answer::refusal_in_success(op, resp) {
+            Some(coded) if coded.outcome_unknown().is_some() => coded,
+            Some(coded) => op.outcome_unknown(coded),
+            None => unreadable,
+        }
+    })
+}
+
 impl Client {
     /// `ext-pay` (`POST /services/bmms/api/ext/agent/pay`): pays from a company account to
     /// a person's card. Never resent once it may have reached the bank (the document does
@@ -403,28 +410,10 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn ext_pay(&self, req: &ExtPayRequest) -> Result<Payout, Error> {
-        self.guarded(async {
-            req.validate()?;
-            let op = ext_pay_op(req.agent_tran_id);
-            let resp = self
-                .bearer_call(&op, Method::Post, EXT_PAY_PATH, Some(req))
-                .await?;
-            if !resp.is_success() {
-                return Err(from_error_answer(&op, &resp));
-            }
-            let payout = match lenient::decode_plain::<Payout>(&op, &resp.body) {
-                Ok(payout) => payout,
-                Err(e) => {
-                    // A payout is `Ok` only when the answer says it went through: a code in a
-                    // 2xx answer is kept (as the cause) but never read as "not paid".
-                    return Err(match error_in_success(&op, &resp) {
-                        Some(coded) if coded.outcome_unknown().is_some() => coded,
-                        Some(coded) => lenient::money_safe(&op, coded),
-                        None => lenient::money_safe(&op, e),
-                    });
-                }
-            };
-            answered_payout(&op, &resp.body, req, payout)
+        req.validate()?;
+        let op = ext_pay_op(req.agent_tran_id);
+        self.bearer_call(&op, Method::Post, EXT_PAY_PATH, Some(req), |op, resp| {
+            answered_payout(op, resp, req, read_payout(op, resp)?)
         })
         .await
     }

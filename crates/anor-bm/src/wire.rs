@@ -5,10 +5,10 @@
 use std::fmt;
 
 use kassa_core::Currency;
+use kassa_core::secret::mask_card_numbers;
 use kassa_core::secret::{ExposeSecret, SecretString};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::value::RawValue;
 
 /// A card's expiry, written `MMYY` on the wire (`"0727"` is July 2027).
 ///
@@ -119,7 +119,7 @@ impl Serialize for CardExpiry {
 
 impl<'de> Deserialize<'de> for CardExpiry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<CardExpiry, D::Error> {
-        let text = lenient_string(d)?;
+        let text = kassa_core::lenient::text(d)?;
         text.parse()
             .map_err(|e: kassa_core::Error| de::Error::custom(e.to_string()))
     }
@@ -176,7 +176,7 @@ impl Serialize for Otp {
 
 impl<'de> Deserialize<'de> for Otp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Otp, D::Error> {
-        let text = lenient_string(d)?;
+        let text = kassa_core::lenient::text(d)?;
         Otp::new(&text).map_err(|e| de::Error::custom(e.to_string()))
     }
 }
@@ -203,7 +203,7 @@ impl MaskedPan {
     /// assert_eq!(anor_bm::MaskedPan::new("9860080312345678").as_str(), "986008******5678");
     /// ```
     pub fn new(text: &str) -> MaskedPan {
-        MaskedPan(mask_digits(text))
+        MaskedPan(mask_card_numbers(text))
     }
 
     /// The masked text.
@@ -224,35 +224,8 @@ impl fmt::Display for MaskedPan {
 
 impl<'de> Deserialize<'de> for MaskedPan {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MaskedPan, D::Error> {
-        Ok(MaskedPan::new(&lenient_string(d)?))
+        Ok(MaskedPan::new(&kassa_core::lenient::text(d)?))
     }
-}
-
-/// Masks every run of 12 to 19 digits (a card number) in `text`, keeping 6 + 4 digits.
-pub(crate) fn mask_digits(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if (12..=19).contains(&run.len()) {
-            let n = run.len();
-            out.push_str(&run[..6]);
-            out.push_str(&"*".repeat(n - 10));
-            out.push_str(&run[n - 4..]);
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for ch in text.chars() {
-        if ch.is_ascii_digit() {
-            run.push(ch);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(ch);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
 }
 
 /// Free-form extra data of an answer (`data`, `sender`, `receiver`): any JSON, kept as it
@@ -286,7 +259,7 @@ impl Extra {
 
 fn mask_value(v: &mut serde_json::Value) {
     match v {
-        serde_json::Value::String(s) => *s = mask_digits(s),
+        serde_json::Value::String(s) => *s = mask_card_numbers(s),
         serde_json::Value::Array(items) => items.iter_mut().for_each(mask_value),
         serde_json::Value::Object(map) => map.values_mut().for_each(mask_value),
         _ => {}
@@ -306,104 +279,11 @@ impl<'de> Deserialize<'de> for Extra {
     }
 }
 
-/// An exact decimal as the bank wrote it (`0.4`, `0.0`, `"1.25"`), never a float.
-///
-/// ```
-/// let d: anor_bm::Decimal = serde_json::from_str("0.40")?;
-/// assert_eq!(d.as_str(), "0.40");
-/// assert_eq!(serde_json::to_string(&d)?, "0.40");
-/// assert!(serde_json::from_str::<anor_bm::Decimal>("\"abc\"").is_err());
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decimal(String);
-
-impl Decimal {
-    /// Checks decimal syntax: optional sign, digits, optional fraction.
-    ///
-    /// ```
-    /// assert!(anor_bm::Decimal::new("-12.50").is_some());
-    /// assert!(anor_bm::Decimal::new("1e5").is_none());
-    /// ```
-    pub fn new(text: &str) -> Option<Decimal> {
-        let t = text.trim();
-        let body = t.strip_prefix('-').unwrap_or(t);
-        let (int, frac) = match body.split_once('.') {
-            Some((i, f)) => (i, Some(f)),
-            None => (body, None),
-        };
-        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if digits(int) && frac.is_none_or(digits) {
-            Some(Decimal(t.to_owned()))
-        } else {
-            None
-        }
-    }
-
-    /// The decimal text.
-    ///
-    /// ```
-    /// assert_eq!(anor_bm::Decimal::new("0.4").map(|d| d.as_str().to_owned()), Some("0.4".into()));
-    /// ```
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+/// Writes an integer as a JSON string (`"1907947016"`).
+pub(crate) fn int_as_string<S: Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
 }
 
-impl fmt::Display for Decimal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for Decimal {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match RawValue::from_string(self.0.clone()) {
-            Ok(raw) => raw.serialize(s),
-            Err(_) => s.serialize_str(&self.0),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Decimal {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-        let raw = Box::<RawValue>::deserialize(d)?;
-        let text = raw.get().trim();
-        let text = text
-            .strip_prefix('"')
-            .and_then(|t| t.strip_suffix('"'))
-            .unwrap_or(text);
-        Decimal::new(text).ok_or_else(|| de::Error::custom(format!("not a decimal: {text}")))
-    }
-}
-
-// Drifting field types are read by kassa-core's shared decoders.
-pub(crate) use kassa_core::lenient::text as lenient_string;
-
-/// `Option<String>` that also takes numbers.
-pub(crate) mod opt_string {
-    pub(crate) use kassa_core::lenient::text_opt as deserialize;
-}
-
-/// An integer written as a number or as a string of digits.
-pub(crate) mod int {
-    pub(crate) use kassa_core::lenient::int as deserialize;
-
-    /// For `Option<i64>` fields (`null` or absent is `None`).
-    pub(crate) mod option {
-        pub(crate) use kassa_core::lenient::int_opt as deserialize;
-    }
-
-    /// Writes the integer as a string (what the examples send for some ids).
-    pub(crate) fn serialize_as_string<S: serde::Serializer>(
-        v: &i64,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        s.collect_str(v)
-    }
-}
-
-/// The currency as its ISO 4217 numeric code (`860`), read from a number or a string.
 pub(crate) mod currency {
     use super::*;
 
@@ -412,7 +292,7 @@ pub(crate) mod currency {
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Currency, D::Error> {
-        let raw = super::int::deserialize(d)?;
+        let raw = kassa_core::lenient::int(d)?;
         u16::try_from(raw)
             .ok()
             .and_then(Currency::from_numeric)
@@ -451,16 +331,6 @@ pub(crate) fn uzs() -> Currency {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn digits_are_masked_only_in_card_length_runs() {
-        assert_eq!(mask_digits("8600490212346744"), "860049******6744");
-        assert_eq!(mask_digits("id 1907947016"), "id 1907947016");
-        assert_eq!(
-            mask_digits(r#"{"pan":"9860601234562487","exp":"1025"}"#),
-            r#"{"pan":"986060******2487","exp":"1025"}"#
-        );
-    }
 
     #[test]
     fn extra_masks_nested_card_numbers() {
@@ -528,4 +398,42 @@ pub(crate) mod limits {
     pub(crate) const NAME: usize = 256;
     /// `type`.
     pub(crate) const KIND: usize = 32;
+}
+
+/// Refuses an amount that is not positive, naming `field`.
+pub(crate) fn positive_amount(
+    field: &str,
+    amount: &kassa_core::Money,
+) -> Result<(), kassa_core::Error> {
+    if amount.is_positive() {
+        Ok(())
+    } else {
+        Err(kassa_core::Error::invalid(
+            field,
+            format!("must be positive, got {amount}"),
+        ))
+    }
+}
+
+/// Refuses a currency other than UZS: this API takes sum, amounts in tiyin.
+pub(crate) fn uzs_currency(
+    currency: Currency,
+    amount: &kassa_core::Money,
+) -> Result<(), kassa_core::Error> {
+    if currency != Currency::UZS {
+        return Err(kassa_core::Error::invalid(
+            "currency",
+            format!("this API takes sum (UZS, 860), got {}", currency.code()),
+        ));
+    }
+    if amount.currency != Currency::UZS {
+        return Err(kassa_core::Error::invalid(
+            "amount",
+            format!(
+                "amounts are tiyin: the currency must be UZS, got {}",
+                amount.currency.code()
+            ),
+        ));
+    }
+    Ok(())
 }

@@ -380,7 +380,7 @@ fn cases(op: &str) -> Vec<(String, Fixture)> {
 #[test]
 fn every_fixture_is_in_the_table_and_every_operation_has_fixtures() {
     let ops = Fixture::operations(P);
-    let catalogue: Vec<&str> = anor_bm::OPERATIONS.iter().map(|(o, _, _)| *o).collect();
+    let catalogue: Vec<&str> = anor_bm::ROUTES.iter().map(|(o, _, _)| *o).collect();
     let mut sorted = catalogue.clone();
     sorted.sort();
     assert_eq!(ops, sorted, "a fixture folder per catalogue operation");
@@ -390,7 +390,7 @@ fn every_fixture_is_in_the_table_and_every_operation_has_fixtures() {
             if !SPECIAL.contains(&(op.as_str(), case.as_str())) {
                 expected(op, &case);
             }
-            let (_, method, path) = anor_bm::OPERATIONS
+            let (_, method, path) = anor_bm::ROUTES
                 .iter()
                 .find(|(o, _, _)| o == op)
                 .expect("in the catalogue");
@@ -409,14 +409,17 @@ fn every_fixture_is_in_the_table_and_every_operation_has_fixtures() {
 #[tokio::test]
 async fn login() {
     for (case, f) in cases("login") {
-        let answer = run(
-            "login",
-            &case,
-            f,
-            false,
-            |c: Client, _: serde_json::Value| async move { c.login().await },
-        )
-        .await;
+        let answer =
+            run(
+                "login",
+                &case,
+                f,
+                false,
+                |c: Client, _: serde_json::Value| async move {
+                    c.login(&anor_bm::LoginRequest {}).await
+                },
+            )
+            .await;
         if let Some(a) = answer {
             use kassa_core::secret::ExposeSecret;
             assert_eq!(a.status_code, 0);
@@ -487,7 +490,9 @@ async fn get_user_cards() {
             &case,
             f,
             true,
-            |c: Client, _: serde_json::Value| async move { c.get_user_cards().await },
+            |c: Client, _: serde_json::Value| async move {
+                c.get_user_cards(&anor_bm::GetUserCardsRequest {}).await
+            },
         )
         .await
         .expect("cards");
@@ -724,10 +729,21 @@ async fn ext_pay() {
             assert_eq!(p.agent_tran_id, Some(1668782814));
             assert_eq!(p.bml_id, Some(173388802));
             let sender = p.sender.as_ref().expect("sender");
-            assert_eq!(sender.commission.as_ref().map(|d| d.as_str()), Some("0.4"));
+            assert_eq!(
+                sender
+                    .commission
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .as_deref(),
+                Some("0.4")
+            );
             let recipient = p.recipient.as_ref().expect("recipient");
             assert_eq!(
-                recipient.commission.as_ref().map(|d| d.as_str()),
+                recipient
+                    .commission
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .as_deref(),
                 Some("0.0")
             );
             assert_eq!(

@@ -105,7 +105,7 @@ async fn answer_with(op: &str, answer: ResponseTemplate) -> Error {
             .expect(1)
             .mount(&server)
             .await;
-        return match c.login().await {
+        return match c.login(&anor_bm::LoginRequest {}).await {
             Ok(answer) => panic!("login: expected an error, got {answer:?}"),
             Err(e) => e,
         };
@@ -127,7 +127,10 @@ async fn answer_with(op: &str, answer: ResponseTemplate) -> Error {
             .unregistered_pay(&PayRequest::new(936532, Otp::new("445566").expect("otp")))
             .await
             .map(drop),
-        "get-user-cards" => c.get_user_cards().await.map(drop),
+        "get-user-cards" => c
+            .get_user_cards(&anor_bm::GetUserCardsRequest {})
+            .await
+            .map(drop),
         _ => c.ext_pay(&ext_pay_request()).await.map(drop),
     };
     server.verify().await;

@@ -146,7 +146,10 @@ async fn a_refused_refresh_logs_in_again_and_a_second_401_is_an_auth_error() {
         .mount(&server)
         .await;
     let c = client(&server.uri());
-    let err = c.get_user_cards().await.expect_err("still refused");
+    let err = c
+        .get_user_cards(&anor_bm::GetUserCardsRequest {})
+        .await
+        .expect_err("still refused");
     assert!(err.is_auth(), "{err:?}");
     assert!(!err.may_have_taken_effect());
     let calls = requests_to(&server, "/services/partnercardms/api/get-user-cards").await;
@@ -602,7 +605,7 @@ async fn many_concurrent_calls_share_one_login() {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..100 {
         let c = c.clone();
-        tasks.spawn(async move { c.get_user_cards().await });
+        tasks.spawn(async move { c.get_user_cards(&anor_bm::GetUserCardsRequest {}).await });
     }
     while let Some(done) = tasks.join_next().await {
         assert_eq!(done.expect("task").expect("call").len(), 2);
@@ -661,7 +664,7 @@ async fn no_secret_reaches_debug_errors_or_logs() {
         .mount(&other)
         .await;
     let err = client(&other.uri())
-        .login()
+        .login(&anor_bm::LoginRequest {})
         .await
         .expect_err("expires_in is not a number");
     shown.push(format!("{err} {err:?}"));

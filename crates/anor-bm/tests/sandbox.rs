@@ -266,7 +266,13 @@ async fn card_binding_by_otp() {
     let client = client(&sandbox);
     let rich = &seed::RICH_CARD;
 
-    assert!(client.get_user_cards().await.expect("cards").is_empty());
+    assert!(
+        client
+            .get_user_cards(&anor_bm::GetUserCardsRequest {})
+            .await
+            .expect("cards")
+            .is_empty()
+    );
 
     let sent = client
         .send_otp(&SendOtpRequest::new(pan(rich), exp(rich)))
@@ -283,7 +289,13 @@ async fn card_binding_by_otp() {
         .await
         .expect_err("wrong code");
     assert_refused(&wrong, Code::InvalidCodeRetry, 400);
-    assert!(client.get_user_cards().await.expect("cards").is_empty());
+    assert!(
+        client
+            .get_user_cards(&anor_bm::GetUserCardsRequest {})
+            .await
+            .expect("cards")
+            .is_empty()
+    );
 
     let token = client
         .verify_otp(&VerifyOtpRequest::new(sent.id, otp()))
@@ -292,7 +304,10 @@ async fn card_binding_by_otp() {
     assert_eq!(token.expose().len(), 36, "a UUID");
     assert!(!format!("{token:?}").contains(token.expose()));
 
-    let cards = client.get_user_cards().await.expect("cards");
+    let cards = client
+        .get_user_cards(&anor_bm::GetUserCardsRequest {})
+        .await
+        .expect("cards");
     assert_eq!(cards.len(), 1, "{cards:?}");
     let card = &cards[0];
     assert_eq!(card.pan.as_str(), "860049*****6744");
@@ -340,7 +355,14 @@ async fn ext_pay_pays_out_once_per_agent_tran_id() {
     assert_eq!(first.bml_id, Some(seed::FIRST_BML_ID));
     let sender = first.sender.as_ref().expect("sender");
     assert_eq!(sender.commission_amount, Some(sum(120_000)));
-    assert_eq!(sender.commission.as_ref().map(|c| c.as_str()), Some("0.4"));
+    assert_eq!(
+        sender
+            .commission
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("0.4")
+    );
     let recipient = first.recipient.as_ref().expect("recipient");
     assert_eq!(recipient.amount, Some(sum(30_000_000)));
     let shown = recipient.data.as_ref().and_then(|d| d.get_str("ACCOUNT"));

@@ -129,7 +129,7 @@ async fn anor_bm(sandbox: &Sandbox, tour: &mut Tour) {
             return;
         }
     };
-    let (_, o) = expect(client.login().await, |t| {
+    let (_, o) = expect(client.login(&anor_bm::LoginRequest {}).await, |t| {
         Ok(format!(
             "token received (expires in {} s)",
             t.result.expires_in.unwrap_or_default()

@@ -1,10 +1,8 @@
 //! Helpers shared by the anor-bm integration tests.
 #![allow(dead_code)]
 
-use std::sync::Arc;
-
 use anor_bm::Client;
-use kassa_core::{Error, ReqwestTransport, RetryPolicy, Timeouts, Transport};
+use kassa_core::{Error, RetryPolicy, Timeouts};
 use serde::Serialize;
 
 pub const P: &str = "anor-bm";
@@ -13,15 +11,7 @@ pub const PASSWORD: &str = "test-password";
 pub const TOKEN: &str = "test-token";
 pub const REFRESH: &str = "test-refresh-token";
 
-/// A transport with no idle-pool timer, so a paused clock only jumps to the engine's timers.
-pub fn quiet_transport() -> Arc<dyn Transport> {
-    let client = reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client builds");
-    Arc::new(ReqwestTransport::from_client(client))
-}
+pub use kassa_testkit::quiet_transport;
 
 /// A client with the fixtures' credentials, no timeouts, and the given retry policy.
 pub fn client_with(uri: &str, retry: RetryPolicy, timeouts: Timeouts) -> Client {
@@ -54,46 +44,21 @@ pub struct ErrorView {
     pub advice: Option<String>,
 }
 
-pub fn kind(e: &Error) -> &'static str {
-    match e {
-        Error::InvalidInput { .. } => "InvalidInput",
-        Error::Rejected(_) => "Rejected",
-        Error::Auth(_) => "Auth",
-        Error::OutcomeUnknown(_) => "OutcomeUnknown",
-        Error::Transport { .. } => "Transport",
-        Error::Http { .. } => "Http",
-        Error::Decode { .. } => "Decode",
-        _ => "other",
-    }
-}
-
+/// The testkit's view of `e` with the catalogue's titles, in the order the snapshots show.
 pub fn view(e: &Error) -> ErrorView {
-    let typed = anor_bm::code_of(e);
-    let unknown = e.outcome_unknown();
-    // an outcome-unknown error keeps the bank's refusal as its cause
-    let rejection = e.rejection().or_else(|| {
-        unknown
-            .and_then(|u| u.source.as_deref())
-            .and_then(|s| s.downcast_ref::<Error>())
-            .and_then(Error::rejection)
-    });
+    let base = kassa_testkit::ErrorView::of(e);
     ErrorView {
-        kind: kind(e),
-        message: e.to_string(),
-        code: typed.map(|c| c.raw().to_owned()),
-        http_status: rejection.and_then(|r| r.http_status).or(match e {
-            Error::Http { status, .. } => Some(*status),
-            _ => None,
-        }),
-        titles: typed.and_then(|c| c.titles()),
-        field: e.field().map(str::to_owned),
-        may_have_taken_effect: e.may_have_taken_effect(),
-        retryable: e.is_retryable(),
-        reconcile: unknown
-            .and_then(|u| u.reconcile.as_ref())
-            .map(|r| r.to_string()),
-        key: unknown.and_then(|u| u.key.clone()),
-        advice: unknown.and_then(|u| u.advice).map(str::to_owned),
+        kind: base.kind,
+        message: base.message,
+        code: base.code,
+        http_status: base.http_status,
+        titles: anor_bm::code_of(e).and_then(|c| c.titles()),
+        field: base.field,
+        may_have_taken_effect: base.may_have_taken_effect,
+        retryable: base.retryable,
+        reconcile: base.reconcile,
+        key: base.key,
+        advice: base.advice,
     }
 }
 

@@ -1,10 +1,6 @@
 //! `kassa anor-bm <operation>`.
 
-use anor_bm::{
-    BillRequest, CheckRequest, Client, ExtPayRequest, HoldMoreRequest, PayRequest,
-    RefreshTokenRequest, ReversePartialRequest, SendOtpRequest, StatusRequest, TokenAnswer,
-    VerifyOtpRequest,
-};
+use anor_bm::{Client, LoginRequest, RefreshTokenRequest, TokenAnswer, VerifyOtpRequest};
 use kassa_core::Error;
 use kassa_core::secret::ExposeSecret;
 use kassa_sandbox::anor_bm::seed;
@@ -35,12 +31,15 @@ pub fn client(target: &Target) -> Result<Client, Error> {
         .build()
 }
 
+/// Runs `operation`: the credentials it answers (login and refresh-token tokens, the card
+/// token of verify-otp) are printed whole, as they are the answer asked for; every other
+/// operation goes through the crate's operation table ([`anor_bm::call_json`]).
 pub async fn call(operation: &str, params: &str, target: &Target) -> Result<String, Error> {
     let c = client(target)?;
     match operation {
         "login" => {
             no_params(operation, params)?;
-            tokens(&c.login().await?)
+            tokens(&c.login(&LoginRequest {}).await?)
         }
         "refresh-token" => {
             let has_token = parse::<serde_json::Map<String, serde_json::Value>>(params)?
@@ -49,7 +48,7 @@ pub async fn call(operation: &str, params: &str, target: &Target) -> Result<Stri
                 parse(params)?
             } else {
                 // No refresh token given: log in and refresh the one the login returned.
-                let login = c.login().await?;
+                let login = c.login(&LoginRequest {}).await?;
                 let token = login.result.refresh_token.ok_or_else(|| {
                     Error::invalid("refreshToken", "required: the login answer carried none")
                 })?;
@@ -57,36 +56,12 @@ pub async fn call(operation: &str, params: &str, target: &Target) -> Result<Stri
             };
             tokens(&c.refresh_token(&req).await?)
         }
-        "send-otp" => render(&c.send_otp(&parse::<SendOtpRequest>(params)?).await?),
         "verify-otp" => {
             // the answer is the card token itself: printed whole
             let token = c.verify_otp(&parse::<VerifyOtpRequest>(params)?).await?;
             serde_json::to_string(token.expose())
                 .map_err(|e| Error::invalid("answer", format!("cannot be printed: {e}")))
         }
-        "get-user-cards" => {
-            no_params(operation, params)?;
-            render(&c.get_user_cards().await?)
-        }
-        "unregistered-check" => render(
-            &c.unregistered_check(&parse::<CheckRequest>(params)?)
-                .await?,
-        ),
-        "unregistered-pay" => render(&c.unregistered_pay(&parse::<PayRequest>(params)?).await?),
-        "hold" => render(&c.hold(&parse::<PayRequest>(params)?).await?),
-        "hold-confirm" => render(&c.hold_confirm(&parse::<BillRequest>(params)?).await?),
-        "hold-more" => render(&c.hold_more(&parse::<HoldMoreRequest>(params)?).await?),
-        "cancel" => render(&c.cancel(&parse::<BillRequest>(params)?).await?),
-        "hold-reverse" => render(&c.hold_reverse(&parse::<BillRequest>(params)?).await?),
-        "hold-reverse-partial" => render(
-            &c.hold_reverse_partial(&parse::<ReversePartialRequest>(params)?)
-                .await?,
-        ),
-        "status" => render(&c.status(&parse::<StatusRequest>(params)?).await?),
-        "ext-pay" => render(&c.ext_pay(&parse::<ExtPayRequest>(params)?).await?),
-        other => Err(Error::invalid(
-            "operation",
-            format!("anor-bm has no `{other}`"),
-        )),
+        other => anor_bm::call_json(&c, other, params).await,
     }
 }
