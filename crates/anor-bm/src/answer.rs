@@ -168,24 +168,10 @@ pub(crate) fn read_bare<T: DeserializeOwned>(op: &Operation, resp: &Response) ->
         return Err(err);
     }
     if !resp.is_success() {
-        return answer::read::<Bare, T>(op, resp).map_err(|e| read_keeps_code_flag(op, e));
+        return answer::read::<Bare, T>(op, resp);
     }
     decode::json_lenient::<T>(op, &resp.body)
         .map_err(|unreadable| refusal_in_success(op, resp).unwrap_or(unreadable))
-}
-
-/// On a read, kassa-core clears a refusal's `may_have_taken_effect` (a read moves no
-/// money). This crate has always kept the code's own word there: `status` answered
-/// `timeout` or `billing_error_need_reverse` is a refusal of the read that still says the
-/// bank may hold money from the payment it is about. The refusal stays a refusal.
-fn read_keeps_code_flag(op: &Operation, err: Error) -> Error {
-    match err {
-        Error::Rejected(mut r) if !op.effect.changes_state() => {
-            r.may_have_taken_effect = r.code_as::<Code>().is_some_and(Code::money_may_have_moved);
-            Error::Rejected(r)
-        }
-        other => other,
-    }
 }
 
 /// The refusal a 2xx answer carries instead of the data (`{"detail": ...}`,
@@ -194,10 +180,7 @@ pub(crate) fn refusal_in_success(op: &Operation, resp: &Response) -> Option<Erro
     let (code, message) = serde_json::from_slice::<Wire<'_>>(&resp.body)
         .ok()?
         .named()?;
-    Some(read_keeps_code_flag(
-        op,
-        Error::from_code(op, Some(resp.status), code, message),
-    ))
+    Some(Error::from_code(op, Some(resp.status), code, message))
 }
 
 /// Reads a card call's answer as `T` (its `data`).
@@ -214,12 +197,11 @@ pub(crate) fn read_cards<T: DeserializeOwned>(op: &Operation, resp: &Response) -
                 body: fixed.into_bytes(),
             };
             if serde_json::from_slice::<Wire<'_>>(&fixed.body).is_ok() {
-                return answer::read::<Cards, T>(op, &fixed)
-                    .map_err(|e| read_keeps_code_flag(op, e));
+                return answer::read::<Cards, T>(op, &fixed);
             }
         }
     }
-    answer::read::<Cards, T>(op, resp).map_err(|e| read_keeps_code_flag(op, e))
+    answer::read::<Cards, T>(op, resp)
 }
 
 impl Client {

@@ -651,7 +651,8 @@ async fn a_money_moved_code_is_outcome_unknown_at_any_status_and_never_resent() 
 }
 
 /// On a read a code never means money moved: `status` answered `timeout` stays a refusal
-/// with its code (and says money may have moved, as the code does).
+/// with its code. The read itself took no effect; the code still tells the caller that the
+/// payment the bill is about may need a reverse.
 #[tokio::test]
 async fn a_money_moved_code_on_a_read_stays_a_refusal() {
     for code in MONEY_MOVED {
@@ -671,7 +672,14 @@ async fn a_money_moved_code_on_a_read_stays_a_refusal() {
         assert!(matches!(err, Error::Rejected(_)), "{code}: {err:?}");
         assert_eq!(err.provider_code().as_deref(), Some(code));
         assert_eq!(anor_bm::code_of(&err), Some(&anor_bm::Code::from_raw(code)));
-        assert!(err.may_have_taken_effect(), "{code}");
+        assert!(
+            !err.may_have_taken_effect(),
+            "{code}: a read moves no money"
+        );
+        assert!(
+            anor_bm::code_of(&err).is_some_and(anor_bm::Code::money_may_have_moved),
+            "{code}"
+        );
         server.verify().await;
     }
 }
