@@ -15,7 +15,7 @@ use crate::config::Target;
 /// Runs `entry` with `params` (a JSON object as text) against `target`; the answer is
 /// pretty JSON text.
 pub async fn call(entry: Entry, params: &str, target: &Target) -> Result<String, Error> {
-    match entry.provider {
+    let answer = match entry.provider {
         "anor-bm" => anor_bm::call(entry.operation, params, target).await,
         "requisite-uz" => requisite_uz::call(entry.operation, params, target).await,
         "mobilnik" => mobilnik::call(entry.operation, params, target).await,
@@ -23,7 +23,70 @@ pub async fn call(entry: Entry, params: &str, target: &Target) -> Result<String,
             "provider",
             format!("`{other}` is not built into this CLI"),
         )),
+    };
+    answer.map(|text| pretty(&text))
+}
+
+/// Indents JSON text for a person, two spaces a level, without parsing it into numbers (an
+/// amount such as `1500.50` is printed as it came). The answers it gets are valid JSON
+/// written by serde; whitespace outside strings is dropped and written anew, so indenting
+/// indented text changes nothing.
+pub fn pretty(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + json.len() / 4);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = json.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                    chars.next();
+                }
+                if chars.peek().is_some_and(|n| *n == '}' || *n == ']') {
+                    if let Some(close) = chars.next() {
+                        out.push(close);
+                    }
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
     }
+    out
 }
 
 /// Reads the request type from the parameters text, naming the field that does not fit.
@@ -98,5 +161,19 @@ mod tests {
                 .field(),
             Some("user")
         );
+    }
+
+    #[test]
+    fn pretty_indents_without_touching_numbers_or_strings() {
+        let compact =
+            r#"{"amount":1500.50,"n":[],"o":{},"s":"a, b: {c} \"q\" [d]","list":[1,{"x":null}]}"#;
+        let want = "{\n  \"amount\": 1500.50,\n  \"n\": [],\n  \"o\": {},\n  \"s\": \"a, b: {c} \\\"q\\\" [d]\",\n  \"list\": [\n    1,\n    {\n      \"x\": null\n    }\n  ]\n}";
+        assert_eq!(pretty(compact), want);
+        assert_eq!(
+            pretty(want),
+            want,
+            "indenting indented text changes nothing"
+        );
+        assert_eq!(pretty("true"), "true");
     }
 }
