@@ -196,7 +196,7 @@ impl ClientBuilder {
 
     /// Connect, per-attempt and whole-call timeouts (on by default: 10 s, 30 s, 60 s).
     pub fn timeouts(self, timeouts: Timeouts) -> ClientBuilder {
-        self.with(move |e| e.timeouts(timeouts.clone()))
+        self.with(move |e| e.timeouts(timeouts))
     }
 
     /// TLS settings from PEM bytes: a private CA, a client certificate (mutual TLS), native
