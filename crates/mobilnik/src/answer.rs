@@ -14,6 +14,8 @@
 //! - A read answered 2xx with `SERVICE_TEMPORARILY_SUSPENDED` (12) or
 //!   `SERVICE_TEMPORARILY_UNAVAILABLE` (14) is asked again like a 503 ([`temporarily`]).
 
+use std::marker::PhantomData;
+
 use kassa_core::answer::{self, Data, Envelope, Head};
 use kassa_core::engine::Transient;
 use kassa_core::{Effect, Engine, Error, Method, Operation, Param, Request, Response};
@@ -52,10 +54,40 @@ struct RequiredHead {
     message: Option<String>,
 }
 
-/// The envelope of answers where `status_code` may be missing.
-struct Flat;
-/// The envelope of answers that must carry `status_code`.
-struct Strict;
+/// What a head says: its `status_code` (when it has one) and `message`.
+trait HeadFields {
+    fn fields(&self) -> (Option<&str>, Option<&str>);
+}
+
+impl HeadFields for OptionalHead {
+    fn fields(&self) -> (Option<&str>, Option<&str>) {
+        (self.status_code.as_deref(), self.message.as_deref())
+    }
+}
+
+impl HeadFields for RequiredHead {
+    fn fields(&self) -> (Option<&str>, Option<&str>) {
+        (Some(self.status_code.as_str()), self.message.as_deref())
+    }
+}
+
+/// Mobilnik's envelope, with the head `W`: [`OptionalHead`] where the document leaves
+/// `status_code` out, [`RequiredHead`] where it must be there.
+struct Mobilnik<W>(PhantomData<W>);
+
+impl<W: HeadFields + DeserializeOwned> Envelope for Mobilnik<W> {
+    type Code = Code;
+    type Wire<'a> = W;
+
+    fn head(_op: &Operation, status: u16, wire: Option<&W>) -> Head<Code> {
+        head(status, wire.map(HeadFields::fields))
+    }
+
+    /// The head's fields sit beside the data's: the whole object is the data.
+    fn data<'a>(_wire: &W) -> Data<'a> {
+        Data::Whole
+    }
+}
 
 fn head(status: u16, head: Option<(Option<&str>, Option<&str>)>) -> Head<Code> {
     let success = (200..300).contains(&status);
@@ -84,38 +116,6 @@ fn head(status: u16, head: Option<(Option<&str>, Option<&str>)>) -> Head<Code> {
     }
 }
 
-impl Envelope for Flat {
-    type Code = Code;
-    type Wire<'a> = OptionalHead;
-
-    fn head(_op: &Operation, status: u16, wire: Option<&OptionalHead>) -> Head<Code> {
-        head(
-            status,
-            wire.map(|w| (w.status_code.as_deref(), w.message.as_deref())),
-        )
-    }
-
-    fn data<'a>(_wire: &OptionalHead) -> Data<'a> {
-        Data::Whole
-    }
-}
-
-impl Envelope for Strict {
-    type Code = Code;
-    type Wire<'a> = RequiredHead;
-
-    fn head(_op: &Operation, status: u16, wire: Option<&RequiredHead>) -> Head<Code> {
-        head(
-            status,
-            wire.map(|w| (Some(w.status_code.as_str()), w.message.as_deref())),
-        )
-    }
-
-    fn data<'a>(_wire: &RequiredHead) -> Data<'a> {
-        Data::Whole
-    }
-}
-
 /// Reads an answer of `op`: HTTP status, then `status_code`, then the typed body.
 pub(crate) fn read<T: DeserializeOwned>(
     op: &Operation,
@@ -123,8 +123,8 @@ pub(crate) fn read<T: DeserializeOwned>(
     status: StatusField,
 ) -> Result<T, Error> {
     let read = match status {
-        StatusField::Required => answer::read::<Strict, T>(op, resp),
-        StatusField::Optional => answer::read::<Flat, T>(op, resp),
+        StatusField::Required => answer::read::<Mobilnik<RequiredHead>, T>(op, resp),
+        StatusField::Optional => answer::read::<Mobilnik<OptionalHead>, T>(op, resp),
     };
     read.map_err(|err| match err {
         // A refusal that names no code does not say a payment was not processed: only
