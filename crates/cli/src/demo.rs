@@ -450,24 +450,28 @@ async fn mobilnik(sandbox: &Sandbox, tour: &mut Tour) {
             return;
         }
     };
-    let (me, o) = expect(client.authenticate().await, |a| {
-        Ok(format!("account {}, balance {}", a.account, a.balance))
-    });
+    let (me, o) = expect(
+        client.authenticate(&mobilnik::AuthenticateRequest {}).await,
+        |a| Ok(format!("account {}, balance {}", a.account, a.balance)),
+    );
     if !tour.step(P, "authenticate", o) {
         return;
     }
     let before = me.map(|a| a.balance);
-    let (_, o) = expect(client.service_list().await, |l| {
-        if l.services.is_empty() {
-            Err("no services listed".into())
-        } else {
-            Ok(format!(
-                "{} services in {} categories",
-                l.services.len(),
-                l.categories.len()
-            ))
-        }
-    });
+    let (_, o) = expect(
+        client.service_list(&mobilnik::ServiceListRequest {}).await,
+        |l| {
+            if l.services.is_empty() {
+                Err("no services listed".into())
+            } else {
+                Ok(format!(
+                    "{} services in {} categories",
+                    l.services.len(),
+                    l.categories.len()
+                ))
+            }
+        },
+    );
     tour.step(P, "service-list", o);
     let service = 1;
     let (_, o) = expect(

@@ -43,7 +43,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // The first call logs in; the token then rides on every call.
-    let list = client.service_list().await?;
+    let list = client
+        .service_list(&mobilnik::ServiceListRequest {})
+        .await?;
     for service in &list.services {
         println!(
             "service {:>2}: {}",

@@ -6,13 +6,20 @@
 //! call is answered `USER_NOT_AUTHORIZED` (27).
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use kassa_core::Money;
 use kassa_core::secret::SecretString;
+use kassa_core::token::Fetched;
+use kassa_core::{Effect, Error, Method, Money, Operation, Param, Request};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::PROVIDER;
+use crate::answer::{self, StatusField};
+use crate::client::{CLIENT_ID, Client};
 use crate::wire;
+
+const AUTHENTICATE: Operation = Operation::new(PROVIDER, "authenticate", Effect::Auth);
 
 /// The `id` query parameter: identifies this installation to Mobilnik.
 ///
@@ -200,4 +207,75 @@ fn secret_text<'de, D: Deserializer<'de>>(d: D) -> Result<SecretString, D::Error
         }
     }
     d.deserialize_any(V)
+}
+
+/// The parameters of `authenticate`: none (the login, password and device come from the
+/// client's configuration). Any field is refused by name.
+///
+/// ```
+/// let req: mobilnik::AuthenticateRequest = serde_json::from_str("{}")?;
+/// assert_eq!(req, mobilnik::AuthenticateRequest {});
+/// assert!(serde_json::from_str::<mobilnik::AuthenticateRequest>(r#"{"login": "x"}"#).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthenticateRequest {}
+
+impl Client {
+    /// **authenticate** (`GET /authentication/`, «ПОЛУЧЕНИЕ ТОКЕНА»): logs in with
+    /// `id`, `login`, `password`, `device` and `client=4`, keeps the new token for the
+    /// calls that follow, and returns the account, name, contact data and current
+    /// **balance** (the only read of the balance the API has).
+    ///
+    /// Always sends a request, even when a token is cached. Refused credentials
+    /// (`WRONG_PASSWORD`, `WRONG_LOGIN_FORMAT`, `USER_NOT_FOUND`, `USER_BLOCKED`) are
+    /// [`Error::Auth`]; other codes are [`Error::Rejected`]. Effect `auth`: safe to retry.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mobilnik::Client) -> Result<(), kassa_core::Error> {
+    /// let me = client.authenticate(&mobilnik::AuthenticateRequest {}).await?;
+    /// println!("account {} has {}", me.account, me.balance);
+    /// # Ok(()) }
+    /// ```
+    pub async fn authenticate(
+        &self,
+        _req: &AuthenticateRequest,
+    ) -> Result<AuthenticateResponse, Error> {
+        let tokens = &self.inner.tokens;
+        let fetched_here = AtomicBool::new(false);
+        let fetch = |_previous| async {
+            let answer = self.login().await;
+            fetched_here.store(true, Ordering::SeqCst);
+            answer
+        };
+        let current = tokens.get(&fetch).await?;
+        if fetched_here.load(Ordering::SeqCst) {
+            return Ok(current.value.clone());
+        }
+        // A token was cached: replace it with a fresh one (if another call refreshed it
+        // meanwhile, that fresh answer is returned).
+        tokens.invalidate(&current).await;
+        let fresh = tokens.get(&fetch).await?;
+        Ok(fresh.value.clone())
+    }
+
+    /// Logs in and registers the new token as a secret to scrub from errors.
+    pub(crate) async fn login(&self) -> Result<Fetched<AuthenticateResponse>, Error> {
+        let c = &self.inner.credentials;
+        let req = Request::new(AUTHENTICATE, Method::Get, "/authentication/")
+            .query("id", c.device_id.as_str())
+            .query("login", c.login.as_str())
+            .query("password", Param::from(&c.password))
+            .query("device", c.device_name.as_str())
+            .query("client", CLIENT_ID);
+        let engine = &self.inner.engine;
+        let answer: AuthenticateResponse =
+            answer::send(engine, &req, StatusField::Required).await?;
+        engine.remember_secret(kassa_core::secret::ExposeSecret::expose_secret(
+            &answer.token,
+        ));
+        // The document gives the token no lifetime: it is used until refused (27).
+        Ok(Fetched::new(answer, None))
+    }
 }

@@ -1,29 +1,25 @@
-//! [`Client`] and [`ClientBuilder`]: base URL, credentials, transport, retry, timeouts,
-//! and the token every call after `authenticate` carries.
+//! [`Client`] and [`ClientBuilder`]: configuration only (base URL, credentials, and the
+//! engine's transport, retry, timeouts, TLS and answer cap). The call path is in
+//! `answer.rs`, the token's lifecycle in `auth.rs`.
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use kassa_core::secret::SecretString;
-use kassa_core::token::{Fetched, TokenCache};
+use kassa_core::token::TokenCache;
 use kassa_core::{
-    Effect, Engine, Error, Method, Operation, Param, Request, RetryPolicy, Timeouts, Tls, Transport,
+    Engine, EngineBuilder, Error, RetryBudget, RetryPolicy, Timeouts, Tls, Transport,
 };
-use serde::de::DeserializeOwned;
 
 use crate::PROVIDER;
 use crate::auth::{AuthenticateResponse, Credentials, DeviceId};
-use crate::wire::{StatusField, read_answer};
 
 /// The document's API address.
 pub const DEFAULT_BASE_URL: &str = "https://www.mobilnik.kg:6666";
 
 /// The `client` query parameter: "константа всегда 4".
 pub const CLIENT_ID: &str = "4";
-
-const AUTHENTICATE: Operation = Operation::new(PROVIDER, "authenticate", Effect::Auth);
 
 /// A Mobilnik client. Cheap to clone: clones share the engine, the retry budget and the
 /// token.
@@ -34,7 +30,7 @@ const AUTHENTICATE: Operation = Operation::new(PROVIDER, "authenticate", Effect:
 ///
 /// ```no_run
 /// use kassa_core::secret::SecretString;
-/// use mobilnik::{Client, DeviceId};
+/// use mobilnik::{Client, DeviceId, ServiceListRequest};
 ///
 /// # async fn run() -> Result<(), kassa_core::Error> {
 /// let client = Client::builder()
@@ -43,19 +39,19 @@ const AUTHENTICATE: Operation = Operation::new(PROVIDER, "authenticate", Effect:
 ///     .device_id(DeviceId::from_mac("00:1A:2B:3C:4D:5E")?)
 ///     .device_name("shop-17.example.kg")
 ///     .build()?;
-/// let services = client.service_list().await?;
+/// let services = client.service_list(&ServiceListRequest {}).await?;
 /// println!("{} services", services.services.len());
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    engine: Engine,
-    credentials: Credentials,
-    tokens: TokenCache<AuthenticateResponse>,
+pub(crate) struct Inner {
+    pub(crate) engine: Engine,
+    pub(crate) credentials: Credentials,
+    pub(crate) tokens: TokenCache<AuthenticateResponse>,
 }
 
 impl fmt::Debug for Client {
@@ -68,7 +64,13 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Builds a [`Client`]. Login, password, device id and device name are required.
+/// One engine setting, applied to the [`EngineBuilder`] when the client is built (the base
+/// URL may be set last, and the engine builder takes it first).
+type EngineSetting = Arc<dyn Fn(EngineBuilder) -> EngineBuilder + Send + Sync>;
+
+/// Builds a [`Client`]. Login, password, device id and device name are required; the
+/// engine settings (transport, retry, budget, timeouts, TLS, answer cap) go to kassa-core's
+/// [`EngineBuilder`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -91,23 +93,20 @@ impl fmt::Debug for Client {
 /// assert_eq!(missing.field(), Some("password"));
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
+#[derive(Clone)]
 pub struct ClientBuilder {
     base_url: String,
+    engine: Vec<EngineSetting>,
     login: Option<String>,
     password: Option<SecretString>,
     device_id: Option<DeviceId>,
     device_name: Option<String>,
-    transport: Option<Arc<dyn Transport>>,
-    retry: RetryPolicy,
-    timeouts: Timeouts,
-    tls: Tls,
-    max_answer_bytes: Option<usize>,
 }
 
 impl fmt::Debug for ClientBuilder {
+    /// The password never prints; the engine builder hides the URL's credentials.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &kassa_core::secret::redact_text(&self.base_url))
             .field("login", &self.login)
             .field(
                 "password",
@@ -115,11 +114,7 @@ impl fmt::Debug for ClientBuilder {
             )
             .field("device_id", &self.device_id)
             .field("device_name", &self.device_name)
-            .field("transport", &self.transport)
-            .field("retry", &self.retry)
-            .field("timeouts", &self.timeouts)
-            .field("tls", &self.tls)
-            .field("max_answer_bytes", &self.max_answer_bytes)
+            .field("engine", &self.engine_builder())
             .finish()
     }
 }
@@ -128,15 +123,11 @@ impl Default for ClientBuilder {
     fn default() -> ClientBuilder {
         ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
+            engine: Vec::new(),
             login: None,
             password: None,
             device_id: None,
             device_name: None,
-            transport: None,
-            retry: RetryPolicy::default(),
-            timeouts: Timeouts::default(),
-            tls: Tls::default(),
-            max_answer_bytes: None,
         }
     }
 }
@@ -173,23 +164,39 @@ impl ClientBuilder {
         self
     }
 
-    /// Another transport (a proxy-aware reqwest client, a test fake).
-    pub fn transport(mut self, transport: Arc<dyn Transport>) -> ClientBuilder {
-        self.transport = Some(transport);
+    fn with(
+        mut self,
+        setting: impl Fn(EngineBuilder) -> EngineBuilder + Send + Sync + 'static,
+    ) -> ClientBuilder {
+        self.engine.push(Arc::new(setting));
         self
+    }
+
+    /// Another transport (a proxy-aware reqwest client, a test fake).
+    pub fn transport(self, transport: Arc<dyn Transport>) -> ClientBuilder {
+        self.with(move |e| e.transport(transport.clone()))
     }
 
     /// The retry policy for calls that may be retried (reads and `authenticate`; payments
     /// and transfers only when they certainly never left).
-    pub fn retry(mut self, retry: RetryPolicy) -> ClientBuilder {
-        self.retry = retry;
-        self
+    pub fn retry(self, retry: RetryPolicy) -> ClientBuilder {
+        self.with(move |e| e.retry(retry.clone()))
+    }
+
+    /// Shares a retry budget with other clients.
+    ///
+    /// ```
+    /// let budget = std::sync::Arc::new(kassa_core::RetryBudget::default());
+    /// let b = mobilnik::Client::builder().budget(budget);
+    /// # drop(b);
+    /// ```
+    pub fn budget(self, budget: Arc<RetryBudget>) -> ClientBuilder {
+        self.with(move |e| e.budget(budget.clone()))
     }
 
     /// Connect, per-attempt and whole-call timeouts (on by default: 10 s, 30 s, 60 s).
-    pub fn timeouts(mut self, timeouts: Timeouts) -> ClientBuilder {
-        self.timeouts = timeouts;
-        self
+    pub fn timeouts(self, timeouts: Timeouts) -> ClientBuilder {
+        self.with(move |e| e.timeouts(timeouts))
     }
 
     /// TLS settings from PEM bytes: a private CA, a client certificate (mutual TLS), native
@@ -204,9 +211,8 @@ impl ClientBuilder {
     ///     .unwrap_err();
     /// assert_eq!(err.field(), Some("tls.root_pem"));
     /// ```
-    pub fn tls(mut self, tls: Tls) -> ClientBuilder {
-        self.tls = tls;
-        self
+    pub fn tls(self, tls: Tls) -> ClientBuilder {
+        self.with(move |e| e.tls(tls.clone()))
     }
 
     /// Caps an answer's size in bytes (default 32 MiB); a larger one fails the call.
@@ -215,48 +221,48 @@ impl ClientBuilder {
     /// let b = mobilnik::Client::builder().max_answer_bytes(4 << 20);
     /// assert!(format!("{b:?}").contains("4194304"));
     /// ```
-    pub fn max_answer_bytes(mut self, limit: usize) -> ClientBuilder {
-        self.max_answer_bytes = Some(limit);
-        self
+    pub fn max_answer_bytes(self, limit: usize) -> ClientBuilder {
+        self.with(move |e| e.max_answer_bytes(limit))
+    }
+
+    /// The engine builder with every setting so far applied, and the body-code
+    /// classifier that asks a read answered "temporarily unavailable" again.
+    fn engine_builder(&self) -> EngineBuilder {
+        let start =
+            Engine::builder(PROVIDER, self.base_url.clone()).classify(crate::answer::temporarily);
+        self.engine
+            .iter()
+            .fold(start, |engine, setting| setting(engine))
     }
 
     /// Builds the client. Fails with [`Error::InvalidInput`] naming the wire field
     /// (`login`, `password`, `id`, `device`, `base_url`) when one is missing or blank.
     pub fn build(self) -> Result<Client, Error> {
-        let login = required("login", self.login)?;
+        let login = required("login", self.login.clone())?;
         let password = self
             .password
+            .clone()
             .ok_or_else(|| Error::invalid("password", "required"))?;
-        {
-            use kassa_core::secret::ExposeSecret;
-            if password.expose_secret().is_empty() {
-                return Err(Error::invalid("password", "must not be empty"));
-            }
+        let exposed = kassa_core::secret::ExposeSecret::expose_secret(&password);
+        if exposed.is_empty() {
+            return Err(Error::invalid("password", "must not be empty"));
         }
         let device_id = self
             .device_id
+            .clone()
             .ok_or_else(|| Error::invalid("id", "required: the device id (see DeviceId)"))?;
-        let device_name = required("device", self.device_name)?;
-        let mut engine = Engine::builder(PROVIDER, self.base_url)
-            .retry(self.retry)
-            .timeouts(self.timeouts)
-            .tls(self.tls)
-            .secret(kassa_core::secret::ExposeSecret::expose_secret(&password));
-        if let Some(limit) = self.max_answer_bytes {
-            engine = engine.max_answer_bytes(limit);
-        }
-        if let Some(transport) = self.transport {
-            engine = engine.transport(transport);
-        }
+        let device_name = required("device", self.device_name.clone())?;
+        let engine = self.engine_builder().secret(exposed).build()?;
         Ok(Client {
             inner: Arc::new(Inner {
-                engine: engine.build()?,
+                engine,
                 credentials: Credentials {
                     login,
                     password,
                     device_id,
                     device_name,
                 },
+                // The document gives the token no lifetime: it is used until refused (27).
                 tokens: TokenCache::new(Duration::ZERO),
             }),
         })
@@ -324,129 +330,5 @@ impl Client {
     /// ```
     pub fn authentications(&self) -> u64 {
         self.inner.tokens.fetches()
-    }
-
-    /// **authenticate** (`GET /authentication/`, «ПОЛУЧЕНИЕ ТОКЕНА»): logs in with
-    /// `id`, `login`, `password`, `device` and `client=4`, keeps the new token for the
-    /// calls that follow, and returns the account, name, contact data and current
-    /// **balance** (the only read of the balance the API has).
-    ///
-    /// Always sends a request, even when a token is cached. Refused credentials
-    /// (`WRONG_PASSWORD`, `WRONG_LOGIN_FORMAT`, `USER_NOT_FOUND`, `USER_BLOCKED`) are
-    /// [`Error::Auth`]; other codes are [`Error::Rejected`]. Safe to retry.
-    ///
-    /// ```no_run
-    /// # async fn run(client: mobilnik::Client) -> Result<(), kassa_core::Error> {
-    /// let me = client.authenticate().await?;
-    /// println!("account {} has {}", me.account, me.balance);
-    /// # Ok(()) }
-    /// ```
-    pub async fn authenticate(&self) -> Result<AuthenticateResponse, Error> {
-        let fetched_here = AtomicBool::new(false);
-        let fetch = |_previous| async {
-            let answer = self.login().await;
-            fetched_here.store(true, Ordering::SeqCst);
-            answer
-        };
-        let current = self.inner.tokens.get(&fetch).await?;
-        if fetched_here.load(Ordering::SeqCst) {
-            return Ok(current.value.clone());
-        }
-        // A token was cached: replace it with a fresh one (if another call refreshed it
-        // meanwhile, that fresh answer is returned).
-        self.inner.tokens.invalidate(&current).await;
-        let fresh = self.inner.tokens.get(&fetch).await?;
-        Ok(fresh.value.clone())
-    }
-
-    async fn login(&self) -> Result<Fetched<AuthenticateResponse>, Error> {
-        let c = &self.inner.credentials;
-        let req = Request::new(AUTHENTICATE, Method::Get, "/authentication/")
-            .query("id", c.device_id.as_str())
-            .query("login", c.login.as_str())
-            .query("password", Param::from(&c.password))
-            .query("device", c.device_name.as_str())
-            .query("client", CLIENT_ID);
-        let engine = &self.inner.engine;
-        let resp = engine.execute(&req).await.map_err(|e| scrub(engine, e))?;
-        let answer: AuthenticateResponse = read_answer(&AUTHENTICATE, &resp, StatusField::Required)
-            .map_err(|e| scrub(engine, e))?;
-        engine.remember_secret(kassa_core::secret::ExposeSecret::expose_secret(
-            &answer.token,
-        ));
-        // The document gives the token no lifetime: it is used until refused (27).
-        Ok(Fetched::new(answer, None))
-    }
-
-    /// Sends one token call: `id`, `token`, `client` and `params`, as a GET. On
-    /// `USER_NOT_AUTHORIZED` authenticates again and repeats the call once.
-    pub(crate) async fn call<T: DeserializeOwned>(
-        &self,
-        op: &Operation,
-        path: &'static str,
-        params: &[(&'static str, Param)],
-        status: StatusField,
-    ) -> Result<T, Error> {
-        self.inner
-            .tokens
-            .with_token(
-                |_previous| self.login(),
-                |session| async move {
-                    let mut req = Request::new(op.clone(), Method::Get, path)
-                        .query("id", self.inner.credentials.device_id.as_str())
-                        .query("token", Param::from(&session.value.token))
-                        .query("client", CLIENT_ID);
-                    for (name, value) in params {
-                        req = req.query(*name, value.clone());
-                    }
-                    let resp = self.inner.engine.execute(&req).await?;
-                    read_answer(op, &resp, status)
-                },
-            )
-            .await
-            .map_err(|e| scrub(&self.inner.engine, e))
-    }
-}
-
-/// Removes the client's secrets (the password, the session token) from the provider text an
-/// error quotes: what [`Engine::scrub_error`] removes, and also a code the table does not
-/// list (the provider's own text, kept as it came), down an outcome-unknown's cause.
-pub(crate) fn scrub(engine: &Engine, err: Error) -> Error {
-    let text = |raw: &str| match engine.scrub_error(Error::invalid(String::new(), raw)) {
-        Error::InvalidInput { reason, .. } => reason,
-        _ => kassa_core::secret::REDACTED.to_owned(),
-    };
-    scrub_codes(engine.scrub_error(err), &text)
-}
-
-fn scrub_codes(err: Error, text: &dyn Fn(&str) -> String) -> Error {
-    let clean = |r: &mut kassa_core::Rejection| {
-        if let Some(crate::StatusCode::Unknown(raw)) = r.code_as::<crate::StatusCode>() {
-            let scrubbed = text(raw);
-            if scrubbed != *raw {
-                r.code = Box::new(crate::StatusCode::Unknown(scrubbed));
-            }
-        }
-    };
-    match err {
-        Error::Rejected(mut r) => {
-            clean(&mut r);
-            Error::Rejected(r)
-        }
-        Error::Auth(mut r) => {
-            clean(&mut r);
-            Error::Auth(r)
-        }
-        Error::OutcomeUnknown(mut o) => {
-            o.source = o
-                .source
-                .take()
-                .map(|source| match source.downcast::<Error>() {
-                    Ok(inner) => Box::new(scrub_codes(*inner, text)) as kassa_core::BoxError,
-                    Err(other) => other,
-                });
-            Error::OutcomeUnknown(o)
-        }
-        other => other,
     }
 }

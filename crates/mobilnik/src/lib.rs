@@ -30,7 +30,7 @@
 //!
 //! ```no_run
 //! use kassa_core::secret::SecretString;
-//! use mobilnik::{CheckRequisiteRequest, Client, DeviceId, PaymentRequest, som};
+//! use mobilnik::{AuthenticateRequest, CheckRequisiteRequest, Client, DeviceId, PaymentRequest, som};
 //!
 //! # async fn run() -> Result<(), kassa_core::Error> {
 //! let client = Client::builder()
@@ -47,7 +47,7 @@
 //!     Ok(paid) => println!("operation {}, {} left", paid.operation_id, paid.balance),
 //!     Err(e) if e.may_have_taken_effect() => {
 //!         // Never pay again blindly: compare the balance and the provider's records.
-//!         let now = client.authenticate().await?;
+//!         let now = client.authenticate(&AuthenticateRequest {}).await?;
 //!         eprintln!("outcome unknown ({e}); balance is now {}", now.balance);
 //!     }
 //!     Err(e) => eprintln!("refused, nothing moved: {e}"),
@@ -55,28 +55,44 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Status codes: [`StatusCode`] (and [`status_code_of`] to find one in any error).
-//! Amounts: [`kassa_core::Money`] in KGS, sent as decimal text, read exactly; [`som`]
-//! parses text.
+//! Every method takes one request value (`AuthenticateRequest {}` and
+//! `ServiceListRequest {}` for the operations without input); [`call_json`] calls any
+//! operation by its catalogue name with JSON parameters, and [`OPERATIONS`] lists them.
+//!
+//! Status codes: [`Code`] (and [`code_of`] to find one in any error; the former names
+//! `StatusCode` and `status_code_of` still work). Amounts: [`kassa_core::Money`] in KGS,
+//! sent as decimal text, read exactly; [`som`] parses text.
 
 #![forbid(unsafe_code)]
 
+mod answer;
+// The area modules were public in earlier releases: they stay reachable under their old
+// paths (`mobilnik::payments::PaymentRequest`), hidden from the docs; use the root
+// re-exports below.
+#[doc(hidden)]
 pub mod auth;
+#[doc(hidden)]
 pub mod client;
+#[doc(hidden)]
 pub mod error;
+mod ops;
+#[doc(hidden)]
 pub mod payments;
+#[doc(hidden)]
 pub mod services;
 mod wire;
 
-pub use auth::{AuthenticateResponse, DeviceId};
+pub use auth::{AuthenticateRequest, AuthenticateResponse, DeviceId};
 pub use client::{CLIENT_ID, Client, ClientBuilder, DEFAULT_BASE_URL};
-pub use error::{StatusCode, status_code_of};
+pub use error::{Code, CodeFacts, StatusCode, code_of, status_code_of};
+pub use ops::{OPERATIONS, call_json};
 pub use payments::{
     CheckPaymentRequest, CheckPaymentResponse, OperationId, PAYMENT_ADVICE, PaymentRequest,
     PaymentResponse, PaymentStatus, TRANSFER_ADVICE, TransferRequest, TransferResponse, som,
 };
 pub use services::{
-    Category, CheckRequisiteRequest, CheckRequisiteResponse, Service, ServiceListResponse,
+    Category, CheckRequisiteRequest, CheckRequisiteResponse, Service, ServiceListRequest,
+    ServiceListResponse,
 };
 
 // What this crate's API uses from kassa-core, re-exported so that this crate is the only

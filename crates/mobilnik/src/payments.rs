@@ -11,12 +11,13 @@
 use std::fmt;
 
 use kassa_core::{Currency, Effect, Error, Money, Operation, Param};
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::PROVIDER;
+use crate::answer::StatusField;
 use crate::client::Client;
-use crate::wire::{self, StatusField};
+use crate::wire;
 
 const CHECK_PAYMENT: Operation = Operation::new(PROVIDER, "check-payment", Effect::Read);
 
@@ -324,37 +325,14 @@ impl Serialize for PaymentStatus {
 }
 
 impl<'de> Deserialize<'de> for PaymentStatus {
-    /// Reads a number or a string holding one; anything else is kept as unknown.
+    /// Reads a number or a string holding one ([`kassa_core::lenient::code_text`]); any other
+    /// text is kept as unknown.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<PaymentStatus, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = PaymentStatus;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a payment status (number or string)")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<PaymentStatus, E> {
-                Ok(PaymentStatus::from_number(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<PaymentStatus, E> {
-                Ok(i64::try_from(v).map_or_else(
-                    |_| PaymentStatus::Unknown(v.to_string()),
-                    PaymentStatus::from_number,
-                ))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<PaymentStatus, E> {
-                Ok(PaymentStatus::Unknown(format!("{v:?}")))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<PaymentStatus, E> {
-                Ok(match v.trim().parse::<i64>() {
-                    Ok(n) => PaymentStatus::from_number(n),
-                    Err(_) => PaymentStatus::Unknown(v.trim().to_owned()),
-                })
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<PaymentStatus, E> {
-                Ok(PaymentStatus::Unknown(v.to_string()))
-            }
-        }
-        d.deserialize_any(V)
+        let raw = kassa_core::lenient::code_text(d)?;
+        Ok(match raw.parse::<i64>() {
+            Ok(n) => PaymentStatus::from_number(n),
+            Err(_) => PaymentStatus::Unknown(raw),
+        })
     }
 }
 

@@ -2,13 +2,15 @@
 //! `check-requisite` (`/check_requisite/`). Both only read, so they are retried on
 //! transient failures.
 
+use kassa_core::lenient::{KeyedById, list_or_map_keyed};
 use kassa_core::{Effect, Error, Operation, Param};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::PROVIDER;
+use crate::answer::StatusField;
 use crate::client::Client;
-use crate::wire::{self, KeyedById, StatusField};
+use crate::wire;
 
 const SERVICE_LIST: Operation = Operation::new(PROVIDER, "service-list", Effect::Read);
 const CHECK_REQUISITE: Operation = Operation::new(PROVIDER, "check-requisite", Effect::Read);
@@ -34,10 +36,10 @@ const CHECK_REQUISITE: Operation = Operation::new(PROVIDER, "check-requisite", E
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceListResponse {
     /// `services`: «Список услуг».
-    #[serde(default, deserialize_with = "wire::list_or_map")]
+    #[serde(default, deserialize_with = "list_or_map_keyed")]
     pub services: Vec<Service>,
     /// `categories`: «Список категорий».
-    #[serde(default, deserialize_with = "wire::list_or_map")]
+    #[serde(default, deserialize_with = "list_or_map_keyed")]
     pub categories: Vec<Category>,
 }
 
@@ -97,8 +99,10 @@ pub struct Service {
 }
 
 impl KeyedById for Service {
-    fn fill_id(&mut self, key: u64) {
-        self.id.get_or_insert(key);
+    fn fill_id(&mut self, key: &str) {
+        if let Ok(id) = key.trim().parse() {
+            self.id.get_or_insert(id);
+        }
     }
 }
 
@@ -125,10 +129,24 @@ pub struct Category {
 }
 
 impl KeyedById for Category {
-    fn fill_id(&mut self, key: u64) {
-        self.id.get_or_insert(key);
+    fn fill_id(&mut self, key: &str) {
+        if let Ok(id) = key.trim().parse() {
+            self.id.get_or_insert(id);
+        }
     }
 }
+
+/// The parameters of `service-list`: none. Any field is refused by name.
+///
+/// ```
+/// let req: mobilnik::ServiceListRequest = serde_json::from_str("{}")?;
+/// assert_eq!(req, mobilnik::ServiceListRequest {});
+/// assert!(serde_json::from_str::<mobilnik::ServiceListRequest>(r#"{"token": "x"}"#).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceListRequest {}
 
 /// The parameters of `check-requisite`: is this requisite (phone, account, contract
 /// number) known to this service, and whose is it?
@@ -199,13 +217,16 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn run(client: mobilnik::Client) -> Result<(), kassa_core::Error> {
-    /// let list = client.service_list().await?;
+    /// let list = client.service_list(&mobilnik::ServiceListRequest {}).await?;
     /// for s in &list.services {
     ///     println!("{:?} {}", s.id, s.name.as_deref().unwrap_or("?"));
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn service_list(&self) -> Result<ServiceListResponse, Error> {
+    pub async fn service_list(
+        &self,
+        _req: &ServiceListRequest,
+    ) -> Result<ServiceListResponse, Error> {
         self.call(&SERVICE_LIST, "/service_list/", &[], StatusField::Optional)
             .await
     }

@@ -11,8 +11,8 @@ use kassa_core::secret::SecretString;
 use kassa_core::{Error, RetryPolicy, Sent, Timeouts};
 use kassa_testkit::{Fixture, faults};
 use mobilnik::{
-    CheckPaymentRequest, CheckRequisiteRequest, Client, DeviceId, PaymentRequest, PaymentStatus,
-    StatusCode, TransferRequest, som, status_code_of,
+    CheckPaymentRequest, CheckRequisiteRequest, Client, Code, DeviceId, PaymentRequest,
+    PaymentStatus, StatusCode, TransferRequest, code_of, som, status_code_of,
 };
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
@@ -256,6 +256,58 @@ async fn a_503_on_check_payment_is_retried() {
     server.verify().await;
 }
 
+/// A read answered 200 with "temporarily" (12, 14) is asked again like a 503; a payment
+/// answered the same is a refusal and is not resent.
+#[tokio::test(start_paused = true)]
+async fn a_temporarily_unavailable_read_is_retried_and_a_payment_is_not() {
+    for (code, name) in [
+        (12, "SERVICE_TEMPORARILY_SUSPENDED"),
+        (14, "SERVICE_TEMPORARILY_UNAVAILABLE"),
+    ] {
+        let busy = format!(r#"{{"status_code": {code}, "message": "{name}"}}"#);
+        let server = MockServer::start().await;
+        kassa_testkit::mount_on(&server, &Fixture::load(PROVIDER, "authenticate", "ok")).await;
+        faults::sequence(
+            &server,
+            "GET",
+            "/check_requisite/",
+            vec![
+                faults::json_body(200, &busy),
+                Fixture::load(PROVIDER, "check-requisite", "ok").response_template(),
+            ],
+        )
+        .await;
+        let who = client(&server.uri())
+            .check_requisite(&CheckRequisiteRequest::new(1, "0555123456"))
+            .await
+            .expect("the second attempt answers");
+        assert_eq!(who.customer_name, "Асанов Асан");
+        assert_eq!(received_on(&server, "/check_requisite/").await.len(), 2);
+        server.verify().await;
+
+        let server = MockServer::start().await;
+        kassa_testkit::mount_on(&server, &Fixture::load(PROVIDER, "authenticate", "ok")).await;
+        Mock::given(path("/payment/"))
+            .respond_with(faults::json_body(200, &busy))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = client(&server.uri())
+            .payment(&pay_request())
+            .await
+            .expect_err("refused");
+        assert!(matches!(err, Error::Rejected(_)), "{err:?}");
+        assert!(!err.may_have_taken_effect());
+        assert_eq!(code_of(&err).and_then(Code::number), Some(code));
+        assert_eq!(
+            received_on(&server, "/payment/").await.len(),
+            1,
+            "not resent"
+        );
+        server.verify().await;
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_503_on_a_payment_is_outcome_unknown_and_not_resent() {
     let server = MockServer::start().await;
@@ -378,7 +430,7 @@ async fn an_html_page_answering_a_read_is_a_decode_error() {
     )
     .await;
     let err = client(&server.uri())
-        .service_list()
+        .service_list(&mobilnik::ServiceListRequest {})
         .await
         .expect_err("unreadable");
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
@@ -397,7 +449,7 @@ async fn answer_with(path_: &str, body: &str) -> MockServer {
 async fn an_unknown_code_is_never_success() {
     let server = answer_with("/service_list/", r#"{"status_code": 42, "services": []}"#).await;
     let err = client(&server.uri())
-        .service_list()
+        .service_list(&mobilnik::ServiceListRequest {})
         .await
         .expect_err("unknown code");
     assert!(matches!(err, Error::Rejected(_)), "{err:?}");
@@ -660,7 +712,7 @@ async fn concurrent_calls_share_one_authentication() {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..20 {
         let c = client.clone();
-        tasks.spawn(async move { c.service_list().await });
+        tasks.spawn(async move { c.service_list(&mobilnik::ServiceListRequest {}).await });
     }
     while let Some(done) = tasks.join_next().await {
         assert!(done.expect("task").expect("listed").services.is_empty());
@@ -691,13 +743,22 @@ async fn authenticate_always_fetches_a_fresh_token_for_later_calls() {
             .await;
     }
     let client = client(&server.uri());
-    client.service_list().await.expect("first token");
-    let me = client.authenticate().await.expect("fresh login");
+    client
+        .service_list(&mobilnik::ServiceListRequest {})
+        .await
+        .expect("first token");
+    let me = client
+        .authenticate(&mobilnik::AuthenticateRequest {})
+        .await
+        .expect("fresh login");
     assert_eq!(
         kassa_core::secret::ExposeSecret::expose_secret(&me.token),
         "token-2"
     );
-    client.service_list().await.expect("second token");
+    client
+        .service_list(&mobilnik::ServiceListRequest {})
+        .await
+        .expect("second token");
     assert_eq!(client.authentications(), 2);
     server.verify().await;
 }
@@ -757,7 +818,10 @@ async fn neither_password_nor_token_reaches_urls_errors_debug_or_traces() {
             .expect("client")
     };
     let client = make(&server.uri());
-    let me = client.authenticate().await.expect("logs in");
+    let me = client
+        .authenticate(&mobilnik::AuthenticateRequest {})
+        .await
+        .expect("logs in");
     let mut shown = vec![
         format!("{client:?}"),
         format!("{me:?}"),
@@ -768,7 +832,10 @@ async fn neither_password_nor_token_reaches_urls_errors_debug_or_traces() {
         ),
     ];
     let errors = vec![
-        client.service_list().await.expect_err("html"),
+        client
+            .service_list(&mobilnik::ServiceListRequest {})
+            .await
+            .expect_err("html"),
         client.payment(&pay_request()).await.expect_err("503"),
         client
             .check_requisite(&CheckRequisiteRequest::new(1, "0555123456"))
@@ -776,7 +843,7 @@ async fn neither_password_nor_token_reaches_urls_errors_debug_or_traces() {
             .expect_err("13"),
         // A login to a closed port: the password is in the URL reqwest failed on.
         make(&faults::closed_port().await)
-            .authenticate()
+            .authenticate(&mobilnik::AuthenticateRequest {})
             .await
             .expect_err("closed"),
     ];

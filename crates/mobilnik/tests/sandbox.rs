@@ -31,7 +31,10 @@ async fn pay_check_and_transfer_move_the_balance_exactly() {
     let sandbox = kassa_sandbox::spawn().await.expect("sandbox");
     let client = client(&sandbox.url("mobilnik"));
 
-    let list = client.service_list().await.expect("services");
+    let list = client
+        .service_list(&mobilnik::ServiceListRequest {})
+        .await
+        .expect("services");
     assert_eq!(
         list.service(1).and_then(|s| s.name.as_deref()),
         Some("Beeline KG")
@@ -66,7 +69,10 @@ async fn pay_check_and_transfer_move_the_balance_exactly() {
         .expect("transferred");
     assert_eq!(sent.message, "OK");
 
-    let me = client.authenticate().await.expect("balance");
+    let me = client
+        .authenticate(&mobilnik::AuthenticateRequest {})
+        .await
+        .expect("balance");
     assert_eq!(
         me.balance,
         Money::new(69_250, Currency::KGS),
@@ -81,13 +87,16 @@ async fn a_token_replaced_by_another_login_is_renewed_once() {
     let base = sandbox.url("mobilnik");
     let first = client(&base);
     let second = client(&base);
-    first.service_list().await.expect("first logs in");
+    first
+        .service_list(&mobilnik::ServiceListRequest {})
+        .await
+        .expect("first logs in");
     second
-        .service_list()
+        .service_list(&mobilnik::ServiceListRequest {})
         .await
         .expect("second logs in, first's token dies");
     first
-        .service_list()
+        .service_list(&mobilnik::ServiceListRequest {})
         .await
         .expect("first gets 27, logs in again, repeats");
     assert_eq!(first.authentications(), 2);
@@ -98,7 +107,10 @@ async fn a_token_replaced_by_another_login_is_renewed_once() {
 async fn a_lost_payment_answer_is_outcome_unknown_and_the_balance_tells() {
     let sandbox = kassa_sandbox::spawn().await.expect("sandbox");
     let client = client(&sandbox.url("mobilnik"));
-    client.authenticate().await.expect("logs in");
+    client
+        .authenticate(&mobilnik::AuthenticateRequest {})
+        .await
+        .expect("logs in");
     sandbox
         .faults()
         .set(Fault::drop_connection("mobilnik", "/payment/").times(1));
@@ -112,7 +124,10 @@ async fn a_lost_payment_answer_is_outcome_unknown_and_the_balance_tells() {
         "{err}"
     );
     // The advice works: the payment did go through.
-    let me = client.authenticate().await.expect("balance");
+    let me = client
+        .authenticate(&mobilnik::AuthenticateRequest {})
+        .await
+        .expect("balance");
     assert_eq!(me.balance, Money::new(89_250, Currency::KGS));
 }
 
@@ -158,7 +173,7 @@ async fn refusals_come_back_typed() {
         .device_name(seed::DEVICE)
         .build()
         .expect("client")
-        .service_list()
+        .service_list(&mobilnik::ServiceListRequest {})
         .await
         .expect_err("blocked");
     assert!(blocked.is_auth());

@@ -3,11 +3,9 @@
 use kassa_core::Error;
 use kassa_core::secret::{ExposeSecret, SecretString};
 use kassa_sandbox::mobilnik::seed;
-use mobilnik::{
-    CheckPaymentRequest, CheckRequisiteRequest, Client, DeviceId, PaymentRequest, TransferRequest,
-};
+use mobilnik::{AuthenticateRequest, Client, DeviceId};
 
-use super::{no_params, parse, render, reveal};
+use super::{pretty, render, reveal};
 use crate::config::Target;
 
 /// Builds a client for `target`: `KASSA_MOBILNIK_LOGIN`, `KASSA_MOBILNIK_PASSWORD`,
@@ -29,33 +27,33 @@ pub fn client(target: &Target) -> Result<Client, Error> {
 
 pub async fn call(operation: &str, params: &str, target: &Target) -> Result<String, Error> {
     let c = client(target)?;
-    match operation {
-        "authenticate" => {
-            no_params(operation, params)?;
-            // the token is the answer asked for: printed whole on stdout
-            let me = c.authenticate().await?;
-            reveal(render(&me)?, "token", me.token.expose_secret())
-        }
-        "service-list" => {
-            no_params(operation, params)?;
-            render(&c.service_list().await?)
-        }
-        "check-requisite" => render(
-            &c.check_requisite(&parse::<CheckRequisiteRequest>(params)?)
-                .await?,
-        ),
-        "payment" => render(&c.payment(&parse::<PaymentRequest>(params)?).await?),
-        "check-payment" => render(
-            &c.check_payment(&parse::<CheckPaymentRequest>(params)?)
-                .await?,
-        ),
-        "transfer-request" => render(
-            &c.transfer_request(&parse::<TransferRequest>(params)?)
-                .await?,
-        ),
-        other => Err(Error::invalid(
-            "operation",
-            format!("mobilnik has no `{other}`"),
-        )),
+    if operation == "authenticate" {
+        // the token is the answer asked for: printed whole on stdout
+        let me = c
+            .authenticate(&kassa_core::ops::parse::<AuthenticateRequest>(
+                operation, params,
+            )?)
+            .await?;
+        return reveal(render(&me)?, "token", me.token.expose_secret());
+    }
+    Ok(pretty(&mobilnik::call_json(&c, operation, params).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The crate's operation table and the CLI's catalogue name the same operations, in the
+    /// same order, with the same effects.
+    #[test]
+    fn the_operation_table_agrees_with_the_catalogue() {
+        let table: Vec<(&str, &str)> = mobilnik::OPERATIONS
+            .iter()
+            .map(|o| (o.name, o.effect.name()))
+            .collect();
+        let catalogue: Vec<(&str, &str)> = crate::catalogue::entries()
+            .into_iter()
+            .filter(|e| e.provider == "mobilnik")
+            .map(|e| (e.operation, e.effect))
+            .collect();
+        assert_eq!(table, catalogue);
     }
 }

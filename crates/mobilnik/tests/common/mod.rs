@@ -7,8 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kassa_core::secret::SecretString;
 use kassa_core::{
-    Request, ReqwestTransport, Response, RetryPolicy, Timeouts, Transport, TransportError,
-    async_trait,
+    Request, Response, RetryPolicy, Timeouts, Transport, TransportError, async_trait,
 };
 use mobilnik::{Client, DeviceId};
 
@@ -19,15 +18,9 @@ pub const PASSWORD: &str = "test-password";
 pub const DEVICE: &str = "kassa-test";
 pub const TOKEN: &str = "test-token";
 
-/// A transport with no idle-pool timer, so a paused clock only jumps to the engine's timers.
-pub fn quiet_transport() -> Arc<dyn Transport> {
-    let client = reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("reqwest client builds");
-    Arc::new(ReqwestTransport::from_client(client))
-}
+/// A transport with no idle-pool timer (kassa-testkit's), so a paused clock only jumps to
+/// the engine's timers.
+pub use kassa_testkit::quiet_transport;
 
 /// A client with the fixtures' credentials, no timeouts, default retries.
 pub fn client(uri: &str) -> Client {
