@@ -5,7 +5,7 @@ use kassa_core::secret::{ExposeSecret, SecretString};
 use kassa_sandbox::mobilnik::seed;
 use mobilnik::{AuthenticateRequest, Client, DeviceId};
 
-use super::{pretty, render, reveal};
+use super::{render, reveal};
 use crate::config::Target;
 
 /// Builds a client for `target`: `KASSA_MOBILNIK_LOGIN`, `KASSA_MOBILNIK_PASSWORD`,
@@ -36,7 +36,7 @@ pub async fn call(operation: &str, params: &str, target: &Target) -> Result<Stri
             .await?;
         return reveal(render(&me)?, "token", me.token.expose_secret());
     }
-    Ok(pretty(&mobilnik::call_json(&c, operation, params).await?))
+    mobilnik::call_json(&c, operation, params).await
 }
 
 #[cfg(test)]
