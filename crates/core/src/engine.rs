@@ -151,6 +151,19 @@ impl fmt::Debug for EngineBuilder {
 }
 
 impl EngineBuilder {
+    /// Replaces the base URL given to [`Engine::builder`] (for client builders whose URL
+    /// may be set after the other settings).
+    ///
+    /// ```
+    /// let engine = kassa_core::Engine::builder("p", "http://a").base_url("http://b/").build()?;
+    /// assert_eq!(engine.base_url(), "http://b");
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn base_url(mut self, base_url: impl Into<String>) -> EngineBuilder {
+        self.base_url = base_url.into();
+        self
+    }
+
     /// Uses another transport (a test fake, another HTTP stack).
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> EngineBuilder {
         self.transport = Some(transport);

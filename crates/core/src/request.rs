@@ -788,15 +788,20 @@ impl Response {
         (200..300).contains(&self.status)
     }
 
-    /// The error for a status the provider's protocol does not explain: outcome unknown
-    /// for a 5xx on an operation that changes state, else [`Error::Http`] with a redacted
-    /// excerpt.
+    /// The error for a status the provider's protocol does not explain: [`Error::Http`]
+    /// with a redacted excerpt, wrapped as outcome-unknown on an operation that changes
+    /// state unless the status certainly means the request was refused before it was
+    /// processed ([`refused_before_processing`]). So a 5xx, an unexplained 401 or 403, a 409
+    /// or a redirect on a payment is outcome-unknown; a 400, 404 or 422 is not.
     ///
     /// ```
     /// use kassa_core::{Effect, Operation, Response};
-    /// let r = Response { status: 502, headers: vec![], body: b"<html>Bad Gateway</html>".to_vec() };
-    /// assert!(r.unexpected(&Operation::new("p", "pay", Effect::Once)).may_have_taken_effect());
-    /// assert!(!r.unexpected(&Operation::new("p", "status", Effect::Read)).may_have_taken_effect());
+    /// let pay = Operation::new("p", "pay", Effect::Once);
+    /// let answer = |status| Response { status, headers: vec![], body: b"<html>no</html>".to_vec() };
+    /// assert!(answer(502).unexpected(&pay).may_have_taken_effect());
+    /// assert!(answer(401).unexpected(&pay).may_have_taken_effect());
+    /// assert!(!answer(422).unexpected(&pay).may_have_taken_effect());
+    /// assert!(!answer(502).unexpected(&Operation::new("p", "status", Effect::Read)).may_have_taken_effect());
     /// ```
     pub fn unexpected(&self, op: &Operation) -> Error {
         let excerpt = crate::secret::excerpt_bytes(&self.body, 0, 120);
@@ -806,12 +811,30 @@ impl Response {
             status: self.status,
             excerpt,
         };
-        if self.status >= 500 && op.effect.changes_state() {
+        if op.effect.changes_state() && !refused_before_processing(self.status) {
             op.outcome_unknown(http)
         } else {
             http
         }
     }
+}
+
+/// HTTP statuses that certainly mean a request was refused before it was processed, even
+/// when the provider's protocol does not explain the answer: malformed (400), unknown path
+/// or method (404, 405), a body or media type the server does not take (406, 411, 413, 414,
+/// 415), invalid content (422) and throttling (429). Any other unexplained status on a
+/// state-changing call may hide a processed request.
+///
+/// ```
+/// assert!(kassa_core::request::refused_before_processing(422));
+/// assert!(!kassa_core::request::refused_before_processing(401));
+/// assert!(!kassa_core::request::refused_before_processing(504));
+/// ```
+pub fn refused_before_processing(status: u16) -> bool {
+    matches!(
+        status,
+        400 | 404 | 405 | 406 | 411 | 413 | 414 | 415 | 422 | 429
+    )
 }
 
 #[cfg(test)]
