@@ -245,7 +245,10 @@ mod tests {
 
     #[test]
     fn only_1111_is_transient() {
-        let busy = answer(200, r#"{"status":"error","code":1111,"message":"Системная ошибка"}"#);
+        let busy = answer(
+            200,
+            r#"{"status":"error","code":1111,"message":"Системная ошибка"}"#,
+        );
         assert!(transient(&READ, &busy).is_some());
         for body in [
             r#"{"status":"error","code":1013}"#,

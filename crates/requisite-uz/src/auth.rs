@@ -75,17 +75,20 @@ mod tests {
     #[test]
     fn bad_credentials_name_their_field_and_the_password_never_prints() {
         let field = |u: Option<&str>, p: Option<&str>| {
-            Basic::new(u.map(str::to_owned), p.map(|p| SecretString::from(p.to_owned())))
-                .err()
-                .and_then(|e| e.field().map(str::to_owned))
+            Basic::new(
+                u.map(str::to_owned),
+                p.map(|p| SecretString::from(p.to_owned())),
+            )
+            .err()
+            .and_then(|e| e.field().map(str::to_owned))
         };
         assert_eq!(field(None, Some("p")).as_deref(), Some("username"));
         assert_eq!(field(Some(""), Some("p")).as_deref(), Some("username"));
         assert_eq!(field(Some("a:b"), Some("p")).as_deref(), Some("username"));
         assert_eq!(field(Some("a\nb"), Some("p")).as_deref(), Some("username"));
         assert_eq!(field(Some("gray"), None).as_deref(), Some("password"));
-        let basic = Basic::new(Some("gray".into()), Some("p@ssw0rd".to_owned().into()))
-            .expect("valid");
+        let basic =
+            Basic::new(Some("gray".into()), Some("p@ssw0rd".to_owned().into())).expect("valid");
         assert!(!format!("{basic:?}").contains("p@ssw0rd"));
         assert_eq!(basic.username(), "gray");
     }

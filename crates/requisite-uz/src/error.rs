@@ -34,7 +34,7 @@ use kassa_core::{Error, ProviderCode};
 /// What the table says of a code.
 ///
 /// ```
-/// let facts = requisite_uz::Code::NoData.facts().expect("listed");
+/// let facts = requisite_uz::Code::AccountNotFound.facts().expect("listed");
 /// assert!(facts.definite_refusal && !facts.money_may_have_moved);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,7 +250,11 @@ mod tests {
             .filter(|c| c.may_have_taken_effect())
             .collect();
         assert_eq!(moving, [&Code::SystemError, &Code::CriticalError]);
-        assert!(Code::ALL.iter().all(|c| !(c.may_have_taken_effect() && c.is_definite_refusal())));
+        assert!(
+            Code::ALL
+                .iter()
+                .all(|c| !(c.may_have_taken_effect() && c.is_definite_refusal()))
+        );
         assert!(!Code::Unknown("9".into()).is_retryable());
         let credentials: Vec<&Code> = Code::ALL.iter().filter(|c| c.is_credentials()).collect();
         assert_eq!(

@@ -575,7 +575,6 @@ impl PaymentRequest {
         crate::services::same_service(self.service_id, service)?;
         self.check(Some(service))
     }
-
 }
 
 impl PaymentOrder for PaymentRequest {
@@ -621,7 +620,6 @@ impl PaymentBudgetRequest {
         crate::services::same_service(self.service_id, service)?;
         self.check(Some(service))
     }
-
 }
 
 impl PaymentOrder for PaymentBudgetRequest {
@@ -743,7 +741,13 @@ impl Client {
         tracing::debug!(operation = R::OPERATION, order_id = %req.order_id(), service_id = %req.service_id(), "creating a payment order");
         let op = order_op(R::OPERATION, req.order_id());
         let result = self
-            .call(op.clone(), Method::Post, R::PATH.to_owned(), Some(req), options)
+            .call(
+                op.clone(),
+                Method::Post,
+                R::PATH.to_owned(),
+                Some(req),
+                options,
+            )
             .await?;
         answered(&op, result)
     }

@@ -85,11 +85,7 @@ impl Order {
         }
     }
 
-    async fn send(
-        &self,
-        client: &Client,
-        options: &CallOptions,
-    ) -> Result<PaymentResult, Error> {
+    async fn send(&self, client: &Client, options: &CallOptions) -> Result<PaymentResult, Error> {
         match self {
             Order::Payment(r) => client.send_order(r, Some(options)).await,
             Order::Budget(r) => client.send_order(r, Some(options)).await,
@@ -385,7 +381,10 @@ impl Client {
                         tracing::warn!(order_id, creates, "no such order, and no creation left");
                         return Err(e);
                     }
-                    tracing::info!(order_id, "no such order (1008): creating it again with the same orderId");
+                    tracing::info!(
+                        order_id,
+                        "no such order (1008): creating it again with the same orderId"
+                    );
                     memory
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
