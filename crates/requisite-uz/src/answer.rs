@@ -193,15 +193,9 @@ mod tests {
             "<html>gateway</html>",
         ] {
             let err = read::<crate::PaymentResult>(&pay(), &answer(200, body)).expect_err(body);
-            let unknown = err
-                .outcome_unknown()
-                .unwrap_or_else(|| panic!("{body}: {err:?}"));
+            assert!(err.outcome_unknown().is_some(), "{body}: {err:?}");
             assert_eq!(
-                unknown
-                    .reconcile
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .as_deref(),
+                kassa_testkit::ErrorView::of(&err).reconcile.as_deref(),
                 Some("payment-status with orderId=A1")
             );
         }
