@@ -175,7 +175,7 @@ pub struct PaymentRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentBudgetRequest {
-    /// `orderId`: as in [`PaymentRequest::order_id`].
+    /// `orderId`: as in [`PaymentRequest`]'s `order_id`.
     #[serde(rename = "orderId")]
     pub order_id: String,
     /// `receiverAccount`: the budget receiver's personal account, 27 digits.
