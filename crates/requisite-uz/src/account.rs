@@ -1,10 +1,12 @@
 //! balance (`GET /api/v2/account/{serviceId}/balance`) and statement
 //! (`POST /api/v2/account/payments`), with statement paging as a stream.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use futures_util::Stream;
+use kassa_core::paging::{Page, pages};
 use kassa_core::{Effect, Error, Method, Money, Operation};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::{Date, PrimitiveDateTime};
@@ -17,11 +19,13 @@ use crate::wire::ServiceId;
 pub(crate) const BALANCE: Operation = Operation::new(PROVIDER, "balance", Effect::Read);
 pub(crate) const STATEMENT: Operation = Operation::new(PROVIDER, "statement", Effect::Read);
 
-/// The balance request: the service (a path parameter on the wire).
+/// The balance request: the service (a path parameter on the wire). A bare [`ServiceId`]
+/// converts into one.
 ///
 /// ```
-/// let req: requisite_uz::BalanceRequest = requisite_uz::wire::from_json(r#"{"serviceId": 2}"#)?;
-/// assert_eq!(req.service_id.0, 2);
+/// use requisite_uz::{BalanceRequest, ServiceId};
+/// let req: BalanceRequest = requisite_uz::wire::from_json(r#"{"serviceId": 2}"#)?;
+/// assert_eq!(req, BalanceRequest::from(ServiceId(2)));
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +34,18 @@ pub struct BalanceRequest {
     /// `serviceId`.
     #[serde(rename = "serviceId")]
     pub service_id: ServiceId,
+}
+
+impl From<ServiceId> for BalanceRequest {
+    fn from(service_id: ServiceId) -> BalanceRequest {
+        BalanceRequest { service_id }
+    }
+}
+
+impl From<&BalanceRequest> for BalanceRequest {
+    fn from(req: &BalanceRequest) -> BalanceRequest {
+        *req
+    }
 }
 
 /// The `data` of a balance answer.
@@ -325,15 +341,19 @@ impl StatementRow {
 }
 
 impl Client {
-    /// balance: the service's balance (`GET /api/v2/account/{serviceId}/balance`).
+    /// balance: the service's balance (`GET /api/v2/account/{serviceId}/balance`); read,
+    /// retried (an answer with code 1111 too). Takes a [`BalanceRequest`] (or a bare
+    /// [`ServiceId`]).
     ///
     /// ```no_run
+    /// use requisite_uz::{BalanceRequest, ServiceId};
     /// # async fn run(client: requisite_uz::Client) -> Result<(), kassa_core::Error> {
-    /// let balance = client.balance(requisite_uz::ServiceId(2)).await?;
+    /// let balance = client.balance(&BalanceRequest { service_id: ServiceId(2) }).await?;
     /// println!("{}", balance.balance); // "11.00 UZS" for "1100" tiyin
     /// # Ok(()) }
     /// ```
-    pub async fn balance(&self, service_id: ServiceId) -> Result<Balance, Error> {
+    pub async fn balance(&self, req: impl Into<BalanceRequest>) -> Result<Balance, Error> {
+        let BalanceRequest { service_id } = req.into();
         let path = format!("/api/v2/account/{service_id}/balance");
         self.call(BALANCE, Method::Get, path, None::<&()>, None)
             .await
@@ -390,66 +410,57 @@ impl Client {
         &self,
         req: StatementRequest,
     ) -> impl Stream<Item = Result<StatementRow, Error>> + Send + 'static {
-        let state = Paging {
-            client: self.clone(),
+        let client = self.clone();
+        let cursor = Arc::new(Mutex::new(Cursor {
             req,
             seen: HashSet::new(),
-            ready: VecDeque::new(),
-            done: false,
-            pages: 0,
-        };
-        futures_util::stream::unfold(state, |mut st| async move {
-            loop {
-                if let Some(row) = st.ready.pop_front() {
-                    return Some((Ok(row), st));
-                }
-                if st.done {
-                    return None;
-                }
-                match st.client.statement(&st.req).await {
-                    Err(e) => {
-                        st.done = true;
-                        return Some((Err(e), st));
-                    }
-                    Ok(rows) => st.take_page(rows),
-                }
+        }));
+        // The page number only counts pages; the cursor is the last id received.
+        pages(1, move |page| {
+            let (client, cursor) = (client.clone(), cursor.clone());
+            async move {
+                let req = cursor.lock().unwrap_or_else(|p| p.into_inner()).req;
+                let rows = client.statement(&req).await?;
+                Ok(cursor
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take(page, rows))
             }
         })
     }
 }
 
-struct Paging {
-    client: Client,
+/// Where statement paging stands: the next request, and every row id yielded so far.
+struct Cursor {
     req: StatementRequest,
     seen: HashSet<u64>,
-    ready: VecDeque<StatementRow>,
-    done: bool,
-    pages: u32,
 }
 
-impl Paging {
-    fn take_page(&mut self, rows: Vec<StatementRow>) {
-        self.pages += 1;
+impl Cursor {
+    /// The rows of `rows` not yielded yet; the page is the last when it adds no new row or
+    /// does not move the cursor forward (an empty page ends the stream too).
+    fn take(&mut self, page: u32, rows: Vec<StatementRow>) -> Page<StatementRow> {
         let before = self.req.last_id;
         let mut cursor = before;
-        let mut fresh = 0_usize;
+        let mut fresh = Vec::with_capacity(rows.len());
         for row in rows {
             cursor = cursor.max(row.id);
             if self.seen.insert(row.id) {
-                fresh += 1;
-                self.ready.push_back(row);
+                fresh.push(row);
             }
         }
         tracing::debug!(
-            page = self.pages,
+            page,
             last_id = before,
-            fresh,
+            fresh = fresh.len(),
             next_last_id = cursor,
             "statement page"
         );
-        if fresh == 0 || cursor == before {
-            self.done = true;
-        }
         self.req.last_id = cursor;
+        if cursor == before {
+            Page::last(fresh)
+        } else {
+            Page::more(fresh)
+        }
     }
 }

@@ -55,9 +55,12 @@
 #![forbid(unsafe_code)]
 
 mod account;
+mod answer;
+mod auth;
 mod bank_time;
 mod client;
 pub mod error;
+mod ops;
 mod payment;
 pub mod safe;
 mod services;
@@ -68,7 +71,8 @@ pub use account::{
 };
 pub use bank_time::{BANK_OFFSET, bank_date, bank_today};
 pub use client::{Client, ClientBuilder};
-pub use error::{Code, code_of};
+pub use error::{Code, Facts, code_of};
+pub use ops::{OPERATIONS, call_json};
 pub use payment::{
     CardType, PaymentBudgetRequest, PaymentRequest, PaymentResult, PaymentStatus,
     PaymentStatusRequest,

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use kassa_core::poll::Settles;
 use kassa_core::secret::CardNumber;
 use kassa_core::{CallOptions, Currency, Effect, Error, Method, Money, Operation, Reconcile};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -19,17 +20,28 @@ use crate::wire::ServiceId;
 /// refuses a repeated `orderId` instead of answering it again, so the engine must never
 /// resend them: they are `Once`, and a lost answer is outcome-unknown naming
 /// `payment-status` with the `orderId`.
-pub(crate) fn payment_op(order_id: &str) -> Operation {
-    Operation::new(PROVIDER, "payment", Effect::Once)
+/// The same holds for payment-budget (`name`).
+pub(crate) fn order_op(name: &'static str, order_id: &str) -> Operation {
+    Operation::new(PROVIDER, name, Effect::Once)
         .reconcile_with(Reconcile::new("payment-status").param("orderId", order_id))
 }
 
-/// The payment-budget operation for one order (see [`payment_op`]).
-pub(crate) fn payment_budget_op(order_id: &str) -> Operation {
-    Operation::new(PROVIDER, "payment-budget", Effect::Once)
-        .reconcile_with(Reconcile::new("payment-status").param("orderId", order_id))
+/// What payment and payment-budget share: a request creating one order, sent once to its
+/// path, checked the same way and answered with a [`PaymentResult`].
+pub(crate) trait PaymentOrder: Serialize + Sync {
+    /// The catalogue name.
+    const OPERATION: &'static str;
+    /// The path it is posted to.
+    const PATH: &'static str;
+    /// `orderId`.
+    fn order_id(&self) -> &str;
+    /// `serviceId`.
+    fn service_id(&self) -> ServiceId;
+    /// Every check before sending, against `service` when known.
+    fn check(&self, service: Option<&Service>) -> Result<(), Error>;
 }
 
+/// payment-status: a read.
 pub(crate) const PAYMENT_STATUS: Operation =
     Operation::new(PROVIDER, "payment-status", Effect::Read);
 
@@ -163,7 +175,7 @@ pub struct PaymentRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentBudgetRequest {
-    /// `orderId`: as in [`PaymentRequest::order_id`].
+    /// `orderId`: as in [`PaymentRequest`]'s `order_id`.
     #[serde(rename = "orderId")]
     pub order_id: String,
     /// `receiverAccount`: the budget receiver's personal account, 27 digits.
@@ -209,11 +221,13 @@ fn expose_card_opt<S: Serializer>(card: &Option<CardNumber>, s: S) -> Result<S::
     }
 }
 
-/// The payment-status request: the `orderId` sent to payment or payment-budget.
+/// The payment-status request: the `orderId` sent to payment or payment-budget. A bare
+/// `&str` or `String` converts into one.
 ///
 /// ```
-/// let req: requisite_uz::PaymentStatusRequest = requisite_uz::wire::from_json(r#"{"orderId":"1000001"}"#)?;
-/// assert_eq!(req.order_id, "1000001");
+/// use requisite_uz::PaymentStatusRequest;
+/// let req: PaymentStatusRequest = requisite_uz::wire::from_json(r#"{"orderId":"1000001"}"#)?;
+/// assert_eq!(req, PaymentStatusRequest::from("1000001"));
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -222,6 +236,26 @@ pub struct PaymentStatusRequest {
     /// `orderId` (a path parameter on the wire).
     #[serde(rename = "orderId")]
     pub order_id: String,
+}
+
+impl From<&str> for PaymentStatusRequest {
+    fn from(order_id: &str) -> PaymentStatusRequest {
+        PaymentStatusRequest {
+            order_id: order_id.to_owned(),
+        }
+    }
+}
+
+impl From<String> for PaymentStatusRequest {
+    fn from(order_id: String) -> PaymentStatusRequest {
+        PaymentStatusRequest { order_id }
+    }
+}
+
+impl From<&PaymentStatusRequest> for PaymentStatusRequest {
+    fn from(req: &PaymentStatusRequest) -> PaymentStatusRequest {
+        req.clone()
+    }
 }
 
 /// The `data` of a payment, payment-budget or payment-status answer.
@@ -319,6 +353,43 @@ impl PaymentStatus {
     /// ```
     pub fn is_success(&self) -> bool {
         matches!(self, PaymentStatus::Posted)
+    }
+}
+
+/// «Проведен» and «Удален» are final; only «Проведен» succeeded. For
+/// [`kassa_core::poll::until`].
+///
+/// ```
+/// use kassa_core::poll::Settles;
+/// use requisite_uz::PaymentStatus;
+/// assert!(PaymentStatus::Deleted.is_final() && !Settles::succeeded(&PaymentStatus::Deleted));
+/// assert!(!Settles::is_final(&PaymentStatus::Unknown("Отложен".into())));
+/// ```
+impl Settles for PaymentStatus {
+    fn is_final(&self) -> bool {
+        PaymentStatus::is_final(self)
+    }
+
+    fn succeeded(&self) -> bool {
+        self.is_success()
+    }
+}
+
+/// As its [`PaymentStatus`].
+///
+/// ```
+/// use kassa_core::poll::Settles;
+/// use requisite_uz::{PaymentResult, PaymentStatus};
+/// let r = PaymentResult { payment_status: PaymentStatus::Posted, doc_id: "1180_1".into() };
+/// assert!(r.is_final() && r.succeeded());
+/// ```
+impl Settles for PaymentResult {
+    fn is_final(&self) -> bool {
+        self.payment_status.is_final()
+    }
+
+    fn succeeded(&self) -> bool {
+        self.payment_status.is_success()
     }
 }
 
@@ -504,8 +575,21 @@ impl PaymentRequest {
         crate::services::same_service(self.service_id, service)?;
         self.check(Some(service))
     }
+}
 
-    pub(crate) fn check(&self, service: Option<&Service>) -> Result<(), Error> {
+impl PaymentOrder for PaymentRequest {
+    const OPERATION: &'static str = "payment";
+    const PATH: &'static str = "/api/v2/payment";
+
+    fn order_id(&self) -> &str {
+        &self.order_id
+    }
+
+    fn service_id(&self) -> ServiceId {
+        self.service_id
+    }
+
+    fn check(&self, service: Option<&Service>) -> Result<(), Error> {
         check_order_id(&self.order_id)?;
         check_text("receiverName", &self.receiver_name, RECEIVER_NAME_MAX)?;
         check_digits("mfoReceiver", &self.mfo_receiver, 5)?;
@@ -536,8 +620,21 @@ impl PaymentBudgetRequest {
         crate::services::same_service(self.service_id, service)?;
         self.check(Some(service))
     }
+}
 
-    pub(crate) fn check(&self, service: Option<&Service>) -> Result<(), Error> {
+impl PaymentOrder for PaymentBudgetRequest {
+    const OPERATION: &'static str = "payment-budget";
+    const PATH: &'static str = "/api/v2/paymentBudget";
+
+    fn order_id(&self) -> &str {
+        &self.order_id
+    }
+
+    fn service_id(&self) -> ServiceId {
+        self.service_id
+    }
+
+    fn check(&self, service: Option<&Service>) -> Result<(), Error> {
         check_order_id(&self.order_id)?;
         check_digits("receiverAccount", &self.receiver_account, 27)?;
         check_digits("innReceiver", &self.inn_receiver, 9)?;
@@ -576,9 +673,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn payment(&self, req: &PaymentRequest) -> Result<PaymentResult, Error> {
-        let service = self.service_for(req.service_id, None)?;
-        req.check(service.as_ref())?;
-        self.send_payment(req, None).await
+        self.create(req, None).await
     }
 
     /// payment, checked against the service given (its `type` decides whether card fields
@@ -595,28 +690,7 @@ impl Client {
         service: &Service,
         req: &PaymentRequest,
     ) -> Result<PaymentResult, Error> {
-        let service = self.service_for(req.service_id, Some(service))?;
-        req.check(service.as_ref())?;
-        self.send_payment(req, None).await
-    }
-
-    pub(crate) async fn send_payment(
-        &self,
-        req: &PaymentRequest,
-        options: Option<&CallOptions>,
-    ) -> Result<PaymentResult, Error> {
-        tracing::debug!(order_id = %req.order_id, service_id = %req.service_id, "creating a payment order");
-        let op = payment_op(&req.order_id);
-        let result = self
-            .call(
-                op.clone(),
-                Method::Post,
-                "/api/v2/payment".to_owned(),
-                Some(req),
-                options,
-            )
-            .await?;
-        answered(&op, result)
+        self.create(req, Some(service)).await
     }
 
     /// payment-budget: creates a payment order to the state budget
@@ -629,9 +703,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn payment_budget(&self, req: &PaymentBudgetRequest) -> Result<PaymentResult, Error> {
-        let service = self.service_for(req.service_id, None)?;
-        req.check(service.as_ref())?;
-        self.send_payment_budget(req, None).await
+        self.create(req, None).await
     }
 
     /// payment-budget, checked against the service given.
@@ -646,23 +718,33 @@ impl Client {
         service: &Service,
         req: &PaymentBudgetRequest,
     ) -> Result<PaymentResult, Error> {
-        let service = self.service_for(req.service_id, Some(service))?;
-        req.check(service.as_ref())?;
-        self.send_payment_budget(req, None).await
+        self.create(req, Some(service)).await
     }
 
-    pub(crate) async fn send_payment_budget(
+    /// Checks an order (against `given`, else the cached services list) and sends it.
+    async fn create<R: PaymentOrder>(
         &self,
-        req: &PaymentBudgetRequest,
+        req: &R,
+        given: Option<&Service>,
+    ) -> Result<PaymentResult, Error> {
+        let service = self.service_for(req.service_id(), given)?;
+        req.check(service.as_ref())?;
+        self.send_order(req, None).await
+    }
+
+    /// Sends a checked order once and reads its answer.
+    pub(crate) async fn send_order<R: PaymentOrder>(
+        &self,
+        req: &R,
         options: Option<&CallOptions>,
     ) -> Result<PaymentResult, Error> {
-        tracing::debug!(order_id = %req.order_id, service_id = %req.service_id, "creating a budget payment order");
-        let op = payment_budget_op(&req.order_id);
+        tracing::debug!(operation = R::OPERATION, order_id = %req.order_id(), service_id = %req.service_id(), "creating a payment order");
+        let op = order_op(R::OPERATION, req.order_id());
         let result = self
             .call(
                 op.clone(),
                 Method::Post,
-                "/api/v2/paymentBudget".to_owned(),
+                R::PATH.to_owned(),
                 Some(req),
                 options,
             )
@@ -673,13 +755,15 @@ impl Client {
     /// payment-status: where the payment order with this `orderId` stands
     /// (`GET /api/v2/payment/{orderId}`; works for payment and payment-budget orders).
     ///
-    /// Code 1008 ([`crate::Code::NoData`], an [`Error::Rejected`]) means the bank has no such
-    /// order: only then may it be created again, with the same `orderId`.
+    /// Read, retried (an answer with code 1111 too). Takes a [`PaymentStatusRequest`] (or a
+    /// bare `orderId`). Code 1008 ([`crate::Code::NoData`], an [`Error::Rejected`]) means the
+    /// bank has no such order: only then may it be created again, with the same `orderId`.
     ///
     /// ```no_run
-    /// use requisite_uz::{code_of, Code, PaymentStatus};
+    /// use requisite_uz::{code_of, Code, PaymentStatus, PaymentStatusRequest};
     /// # async fn run(client: requisite_uz::Client) -> Result<(), kassa_core::Error> {
-    /// match client.payment_status("009445151277").await {
+    /// let req = PaymentStatusRequest { order_id: "009445151277".into() };
+    /// match client.payment_status(&req).await {
     ///     Ok(r) if r.payment_status == PaymentStatus::Posted => println!("done: {}", r.doc_id),
     ///     Ok(r) => println!("not final yet: {}", r.payment_status),
     ///     Err(e) if code_of(&e) == Some(&Code::NoData) => println!("no such order: it may be created"),
@@ -687,8 +771,11 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn payment_status(&self, order_id: &str) -> Result<PaymentResult, Error> {
-        self.payment_status_with(order_id, None).await
+    pub async fn payment_status(
+        &self,
+        req: impl Into<PaymentStatusRequest>,
+    ) -> Result<PaymentResult, Error> {
+        self.payment_status_with(&req.into().order_id, None).await
     }
 
     pub(crate) async fn payment_status_with(

@@ -11,16 +11,17 @@
 //!    with the same `orderId` and the same body (back to 1), at most `max_creates` times
 //!    in all.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use kassa_core::poll::{self, Settles};
 use kassa_core::{CallOptions, Error, Operation};
 use tokio::time::Instant;
 
 use crate::client::Client;
 use crate::error::{Code, code_of};
 use crate::payment::{
-    PaymentBudgetRequest, PaymentRequest, PaymentResult, PaymentStatus, payment_budget_op,
-    payment_op,
+    PaymentBudgetRequest, PaymentOrder, PaymentRequest, PaymentResult, PaymentStatus, order_op,
 };
 use crate::services::Service;
 use crate::wire::ServiceId;
@@ -79,8 +80,15 @@ impl Order {
 
     fn operation(&self) -> Operation {
         match self {
-            Order::Payment(r) => payment_op(&r.order_id),
-            Order::Budget(r) => payment_budget_op(&r.order_id),
+            Order::Payment(r) => order_op(PaymentRequest::OPERATION, &r.order_id),
+            Order::Budget(r) => order_op(PaymentBudgetRequest::OPERATION, &r.order_id),
+        }
+    }
+
+    async fn send(&self, client: &Client, options: &CallOptions) -> Result<PaymentResult, Error> {
+        match self {
+            Order::Payment(r) => client.send_order(r, Some(options)).await,
+            Order::Budget(r) => client.send_order(r, Some(options)).await,
         }
     }
 }
@@ -181,9 +189,58 @@ impl SafePayment {
 
 const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
 
-enum Step {
-    Create,
-    Check { wait: bool },
+/// What one payment-status request said, for [`poll::until`].
+enum Probe {
+    /// A status: final («Проведен», «Удален») or not.
+    Status(PaymentResult),
+    /// 1008: the bank has no such order; it may be created again.
+    NoSuchOrder(Error),
+    /// The status cannot be asked (credentials, bad input): stop.
+    Stop(Error),
+    /// The request failed (kept in [`Memory::last_error`]): ask again.
+    Failed,
+}
+
+impl Settles for Probe {
+    fn is_final(&self) -> bool {
+        match self {
+            Probe::Status(r) => r.is_final(),
+            Probe::NoSuchOrder(_) | Probe::Stop(_) => true,
+            Probe::Failed => false,
+        }
+    }
+
+    fn succeeded(&self) -> bool {
+        matches!(self, Probe::Status(r) if r.succeeded())
+    }
+}
+
+/// What the flow has learnt so far.
+#[derive(Default)]
+struct Memory {
+    status_checks: u32,
+    last_status: Option<PaymentResult>,
+    last_error: Option<Error>,
+}
+
+impl Memory {
+    fn probe(&mut self, order_id: &str, answer: Result<PaymentResult, Error>) -> Probe {
+        self.status_checks += 1;
+        match answer {
+            Ok(result) => {
+                tracing::debug!(order_id, status = %result.payment_status, "payment status");
+                self.last_status = Some(result.clone());
+                Probe::Status(result)
+            }
+            Err(e) if code_of(&e) == Some(&Code::NoData) => Probe::NoSuchOrder(e),
+            Err(e) if e.is_auth() || e.field().is_some() => Probe::Stop(e),
+            Err(e) => {
+                tracing::debug!(order_id, error = %e, "payment-status failed; asking again");
+                self.last_error = Some(e);
+                Probe::Failed
+            }
+        }
+    }
 }
 
 impl Client {
@@ -214,7 +271,7 @@ impl Client {
         order: &Order,
         opts: &SafePayOptions,
     ) -> Result<SafePayment, Error> {
-        self.run_safely(order, opts, Step::Create).await
+        self.run_safely(order, opts, true).await
     }
 
     /// The safe flow for an order that may already have been sent (after an
@@ -237,15 +294,14 @@ impl Client {
         order: &Order,
         opts: &SafePayOptions,
     ) -> Result<SafePayment, Error> {
-        self.run_safely(order, opts, Step::Check { wait: false })
-            .await
+        self.run_safely(order, opts, false).await
     }
 
     async fn run_safely(
         &self,
         order: &Order,
         opts: &SafePayOptions,
-        first: Step,
+        mut create: bool,
     ) -> Result<SafePayment, Error> {
         if opts.poll_interval < MIN_POLL_INTERVAL {
             return Err(Error::invalid(
@@ -258,97 +314,98 @@ impl Client {
         }
         let service = self.service_for(order.service_id(), opts.service.as_ref())?;
         order.check(service.as_ref())?;
-        let order_id = order.order_id().to_owned();
-        let deadline = Instant::now() + opts.deadline;
-        let mut done = SafePayment {
-            order_id: order_id.clone(),
-            outcome: SafeOutcome::Pending(PaymentResult {
-                payment_status: PaymentStatus::Unknown(String::new()),
-                doc_id: String::new(),
-            }),
-            creates: 0,
-            status_checks: 0,
+        let order_id = order.order_id();
+        let end = Instant::now() + opts.deadline;
+        let mut creates = 0;
+        let memory = Mutex::new(Memory::default());
+        let finish = |outcome: SafeOutcome, creates: u32, memory: Mutex<Memory>| SafePayment {
+            order_id: order_id.to_owned(),
+            outcome,
+            creates,
+            status_checks: memory
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .status_checks,
         };
-        let mut last_status: Option<PaymentResult> = None;
-        let mut last_error: Option<Error> = None;
-        let mut step = first;
         loop {
-            match step {
-                Step::Create => {
-                    done.creates += 1;
-                    let sent = match order {
-                        Order::Payment(r) => self.send_payment(r, Some(&opts.create_options)).await,
-                        Order::Budget(r) => {
-                            self.send_payment_budget(r, Some(&opts.create_options))
-                                .await
+            if create {
+                creates += 1;
+                match order.send(self, &opts.create_options).await {
+                    Ok(result) => {
+                        tracing::info!(order_id, status = %result.payment_status, "order created");
+                        if let Some(outcome) = final_outcome(&result) {
+                            return Ok(finish(outcome, creates, memory));
                         }
-                    };
-                    match sent {
-                        Ok(result) => {
-                            tracing::info!(order_id = %order_id, status = %result.payment_status, "order created");
-                            if let Some(outcome) = final_outcome(&result) {
-                                done.outcome = outcome;
-                                return Ok(done);
-                            }
-                            last_status = Some(result);
-                        }
-                        Err(e) if e.may_have_taken_effect() => {
-                            tracing::warn!(order_id = %order_id, "creation outcome unknown; asking payment-status");
-                            last_error = Some(e);
-                        }
-                        Err(e) => return Err(e),
+                        memory
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .last_status = Some(result);
                     }
-                    step = Step::Check { wait: true };
+                    Err(e) if e.may_have_taken_effect() => {
+                        tracing::warn!(order_id, "creation outcome unknown; asking payment-status");
+                        memory
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .last_error = Some(e);
+                    }
+                    Err(e) => return Err(e),
                 }
-                Step::Check { wait } => {
-                    if wait {
-                        if Instant::now() + opts.poll_interval > deadline {
-                            break;
-                        }
-                        tokio::time::sleep(opts.poll_interval).await;
-                    }
-                    done.status_checks += 1;
-                    match self
-                        .payment_status_with(&order_id, Some(&opts.status_options))
-                        .await
-                    {
-                        Ok(result) => {
-                            tracing::debug!(order_id = %order_id, status = %result.payment_status, "payment status");
-                            if let Some(outcome) = final_outcome(&result) {
-                                done.outcome = outcome;
-                                return Ok(done);
-                            }
-                            last_status = Some(result);
-                            step = Step::Check { wait: true };
-                        }
-                        Err(e) if code_of(&e) == Some(&Code::NoData) => {
-                            if done.creates >= opts.max_creates {
-                                tracing::warn!(order_id = %order_id, creates = done.creates, "no such order, and no creation left");
-                                return Err(e);
-                            }
-                            tracing::info!(order_id = %order_id, "no such order (1008): creating it again with the same orderId");
-                            last_status = None;
-                            step = Step::Create;
-                        }
-                        Err(e) if e.is_auth() || e.field().is_some() => {
-                            return Err(order.operation().outcome_unknown(e));
-                        }
-                        Err(e) => {
-                            tracing::debug!(order_id = %order_id, error = %e, "payment-status failed; asking again");
-                            last_error = Some(e);
-                            step = Step::Check { wait: true };
-                        }
-                    }
+                // The order needs a moment: the first status request waits one interval.
+                if Instant::now() + opts.poll_interval > end {
+                    break;
                 }
+                tokio::time::sleep(opts.poll_interval).await;
+            }
+            let (memory_ref, status_options) = (&memory, &opts.status_options);
+            let settled = poll::until(
+                opts.poll_interval,
+                end.saturating_duration_since(Instant::now()),
+                move || async move {
+                    let answer = self
+                        .payment_status_with(order_id, Some(status_options))
+                        .await;
+                    Ok(memory_ref
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .probe(order_id, answer))
+                },
+            )
+            .await?;
+            match settled.into_inner() {
+                Probe::Status(result) => match final_outcome(&result) {
+                    Some(outcome) => return Ok(finish(outcome, creates, memory)),
+                    None => break,
+                },
+                Probe::NoSuchOrder(e) => {
+                    if creates >= opts.max_creates {
+                        tracing::warn!(order_id, creates, "no such order, and no creation left");
+                        return Err(e);
+                    }
+                    tracing::info!(
+                        order_id,
+                        "no such order (1008): creating it again with the same orderId"
+                    );
+                    memory
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .last_status = None;
+                    create = true;
+                }
+                Probe::Stop(e) => return Err(order.operation().outcome_unknown(e)),
+                Probe::Failed => break,
             }
         }
-        match last_status {
-            Some(result) => {
-                done.outcome = SafeOutcome::Pending(result);
-                Ok(done)
-            }
+        // The deadline came first.
+        let mut learnt = memory.into_inner().unwrap_or_else(PoisonError::into_inner);
+        match learnt.last_status.take() {
+            Some(result) => Ok(SafePayment {
+                order_id: order_id.to_owned(),
+                outcome: SafeOutcome::Pending(result),
+                creates,
+                status_checks: learnt.status_checks,
+            }),
             None => {
-                let cause = last_error.map_or_else(
+                let cause = learnt.last_error.map_or_else(
                     || "no payment-status answer before the deadline".to_owned(),
                     |e| format!("no payment-status answer before the deadline; last: {e}"),
                 );

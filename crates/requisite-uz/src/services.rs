@@ -1,6 +1,7 @@
 //! services: `GET /api/v2/services`, the partner's services and whether they need a card.
 
 use std::fmt;
+use std::sync::{Arc, RwLock};
 
 use kassa_core::{Effect, Error, Method, Operation};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -11,11 +12,11 @@ use crate::wire::ServiceId;
 
 pub(crate) const SERVICES: Operation = Operation::new(PROVIDER, "services", Effect::Read);
 
-/// The services request: it has no parameters. It exists so that every operation can be
-/// called from a JSON object (`{}`).
+/// The services request: it has no parameters (`{}`).
 ///
 /// ```
 /// let _: requisite_uz::ServicesRequest = requisite_uz::wire::from_json("{}")?;
+/// assert!(requisite_uz::wire::from_json::<requisite_uz::ServicesRequest>(r#"{"x": 1}"#).is_err());
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,19 +132,34 @@ impl<'de> Deserialize<'de> for ServiceType {
     }
 }
 
+/// The services list the client remembers from its last successful services call; shared
+/// by the clones of a client.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServicesSlot(Arc<RwLock<Option<Arc<[Service]>>>>);
+
+impl ServicesSlot {
+    fn get(&self) -> Option<Arc<[Service]>> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn set(&self, list: &[Service]) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::from(list));
+    }
+}
+
 impl Client {
     /// services: lists the partner's services (`GET /api/v2/services`) and remembers the
     /// list, so that later payments check the card fields a `WORKING_WITH_CARD` service
-    /// needs and refuse a service that is not in it or not activated.
+    /// needs and refuse a service that is not in it or not activated. Read, retried.
     ///
     /// ```no_run
     /// # async fn run(client: requisite_uz::Client) -> Result<(), kassa_core::Error> {
-    /// let services = client.services().await?;
+    /// let services = client.list_services(&requisite_uz::ServicesRequest {}).await?;
     /// let with_card = services.iter().filter(|s| s.kind.requires_card()).count();
     /// println!("{} services, {with_card} need a card", services.len());
     /// # Ok(()) }
     /// ```
-    pub async fn services(&self) -> Result<Vec<Service>, Error> {
+    pub async fn list_services(&self, _req: &ServicesRequest) -> Result<Vec<Service>, Error> {
         let list: Vec<Service> = self
             .call(
                 SERVICES,
@@ -153,8 +169,34 @@ impl Client {
                 None,
             )
             .await?;
-        self.remember_services(&list);
+        self.services.set(&list);
         Ok(list)
+    }
+
+    /// services with no request value: the same as
+    /// [`list_services(&ServicesRequest {})`](Client::list_services).
+    ///
+    /// ```no_run
+    /// # async fn run(client: requisite_uz::Client) -> Result<(), kassa_core::Error> {
+    /// for service in client.services().await? {
+    ///     println!("{} {}", service.id, service.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn services(&self) -> Result<Vec<Service>, Error> {
+        self.list_services(&ServicesRequest {}).await
+    }
+
+    /// The services list the last successful [`Client::services`] call returned, if any.
+    /// Payment checks use it to know whether a service needs card fields.
+    ///
+    /// ```
+    /// let client = requisite_uz::Client::builder("http://127.0.0.1:1").credentials("u", "p").build()?;
+    /// assert!(client.cached_services().is_none());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn cached_services(&self) -> Option<Arc<[Service]>> {
+        self.services.get()
     }
 
     /// Finds what to check card fields against: the service passed, else the cached list.

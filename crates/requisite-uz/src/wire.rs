@@ -14,7 +14,7 @@
 use std::fmt;
 
 use kassa_core::Error;
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// Reads a request (or any wire type) from JSON text with the document's field names.
@@ -106,33 +106,6 @@ pub(crate) mod service_id_string {
 
 // Drifting field types are read by kassa-core's shared decoders.
 pub(crate) use kassa_core::lenient::{flag, text, uint as unsigned};
-
-/// Reads the envelope's `code`: a number, a string, or `null`.
-pub(crate) fn code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    struct V;
-    impl Visitor<'_> for V {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a code, as a number or a string")
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(v.trim().to_owned()))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-    }
-    d.deserialize_any(V)
-}
 
 // `YYYY-MM-DD`, as in fromDate and toDate.
 time::serde::format_description!(pub(crate) date, Date, "[year]-[month]-[day]");

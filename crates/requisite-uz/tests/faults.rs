@@ -225,3 +225,52 @@ async fn no_password_or_card_number_reaches_debug_errors_or_traces() {
     );
     server.verify().await;
 }
+
+const CODE_1111: &str =
+    r#"{"status":"error","code":1111,"message":"Системная ошибка","data":null}"#;
+
+#[tokio::test(start_paused = true)]
+async fn a_read_answered_1111_is_asked_again_like_a_503() {
+    let server = MockServer::start().await;
+    let ok = Fixture::load(PROVIDER, "balance", "ok");
+    faults::sequence(
+        &server,
+        "GET",
+        "/api/v2/account/2/balance",
+        vec![faults::json_body(200, CODE_1111), ok.response_template()],
+    )
+    .await;
+    let balance = client(&server.uri())
+        .balance(&requisite_uz::BalanceRequest {
+            service_id: ServiceId(2),
+        })
+        .await
+        .expect("the second answer");
+    assert_eq!(balance.balance.minor, 1100);
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(2));
+    server.verify().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_payment_answered_1111_is_not_resent() {
+    let server = MockServer::start().await;
+    faults::sequence(
+        &server,
+        "POST",
+        "/api/v2/payment",
+        vec![faults::json_body(200, CODE_1111)],
+    )
+    .await;
+    kassa_testkit::catch_all().mount(&server).await;
+    let err = client(&server.uri())
+        .payment(&payment("ok"))
+        .await
+        .expect_err("1111");
+    assert!(err.outcome_unknown().is_some(), "{err:?}");
+    assert_eq!(
+        requisite_uz::code_of(&err),
+        Some(&requisite_uz::Code::SystemError)
+    );
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(1));
+    server.verify().await;
+}

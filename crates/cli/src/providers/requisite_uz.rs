@@ -1,14 +1,12 @@
-//! `kassa requisite-uz <operation>`.
+//! `kassa requisite-uz <operation>`: every operation goes through the crate's operation
+//! table ([`requisite_uz::call_json`]); no answer of this provider is a credential.
 
 use kassa_core::Error;
 use kassa_core::secret::SecretString;
 use kassa_sandbox::requisite_uz::seed;
-use requisite_uz::{
-    BalanceRequest, Client, PaymentBudgetRequest, PaymentRequest, PaymentStatusRequest,
-    ServicesRequest, StatementRequest,
-};
+use requisite_uz::Client;
 
-use super::{parse, render};
+use super::pretty;
 use crate::config::Target;
 
 /// Builds a client for `target`: `KASSA_REQUISITE_UZ_USERNAME` and
@@ -24,29 +22,26 @@ pub fn client(target: &Target) -> Result<Client, Error> {
 
 pub async fn call(operation: &str, params: &str, target: &Target) -> Result<String, Error> {
     let c = client(target)?;
-    match operation {
-        "services" => {
-            parse::<ServicesRequest>(params)?;
-            super::no_params(operation, params)?;
-            render(&c.services().await?)
-        }
-        "payment" => render(&c.payment(&parse::<PaymentRequest>(params)?).await?),
-        "payment-budget" => render(
-            &c.payment_budget(&parse::<PaymentBudgetRequest>(params)?)
-                .await?,
-        ),
-        "payment-status" => {
-            let req: PaymentStatusRequest = parse(params)?;
-            render(&c.payment_status(&req.order_id).await?)
-        }
-        "balance" => {
-            let req: BalanceRequest = parse(params)?;
-            render(&c.balance(req.service_id).await?)
-        }
-        "statement" => render(&c.statement(&parse::<StatementRequest>(params)?).await?),
-        other => Err(Error::invalid(
-            "operation",
-            format!("requisite-uz has no `{other}`"),
-        )),
+    Ok(pretty(
+        &requisite_uz::call_json(&c, operation, params).await?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The crate's operation table and the CLI's catalogue name the same operations, in the
+    /// same order, with the same effects.
+    #[test]
+    fn the_operation_table_agrees_with_the_catalogue() {
+        let table: Vec<(&str, &str)> = requisite_uz::OPERATIONS
+            .iter()
+            .map(|o| (o.name, o.effect.name()))
+            .collect();
+        let catalogue: Vec<(&str, &str)> = crate::catalogue::entries()
+            .into_iter()
+            .filter(|e| e.provider == "requisite-uz")
+            .map(|e| (e.operation, e.effect))
+            .collect();
+        assert_eq!(table, catalogue);
     }
 }

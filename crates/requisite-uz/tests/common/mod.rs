@@ -4,9 +4,8 @@
 
 use std::sync::Arc;
 
-use kassa_core::{Error, ReqwestTransport, Timeouts, Transport};
-use requisite_uz::{Client, code_of};
-use serde::Serialize;
+use kassa_core::{Timeouts, Transport};
+use requisite_uz::Client;
 
 pub const PROVIDER: &str = "requisite-uz";
 pub const USERNAME: &str = "test-user";
@@ -14,15 +13,7 @@ pub const PASSWORD: &str = "test-password";
 /// `Basic base64("test-user:test-password")`, as in every fixture.
 pub const BASIC: &str = "Basic dGVzdC11c2VyOnRlc3QtcGFzc3dvcmQ=";
 
-/// A transport with no idle-pool timer, so a paused clock only jumps to the client's timers.
-pub fn quiet_transport() -> Arc<dyn Transport> {
-    let client = reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("reqwest client builds");
-    Arc::new(ReqwestTransport::from_client(client))
-}
+pub use kassa_testkit::quiet_transport;
 
 /// A client with the fixtures' credentials, no timeouts and the quiet transport.
 pub fn client(uri: &str) -> Client {
@@ -37,49 +28,6 @@ pub fn client_with(uri: &str, transport: Arc<dyn Transport>) -> Client {
         .timeouts(Timeouts::none())
         .build()
         .expect("client builds")
-}
-
-/// What a snapshot shows of an error.
-#[derive(Debug, Serialize)]
-pub struct ErrorView {
-    pub kind: &'static str,
-    pub operation: Option<&'static str>,
-    pub code: Option<String>,
-    pub meaning: Option<&'static str>,
-    pub action: Option<&'static str>,
-    pub may_have_taken_effect: bool,
-    pub retryable: bool,
-    pub reconcile: Option<String>,
-    pub display: String,
-}
-
-impl ErrorView {
-    pub fn of(err: &Error) -> ErrorView {
-        let code = code_of(err);
-        ErrorView {
-            kind: match err {
-                Error::InvalidInput { .. } => "invalid_input",
-                Error::Rejected(_) => "rejected",
-                Error::Auth(_) => "auth",
-                Error::OutcomeUnknown(_) => "outcome_unknown",
-                Error::Transport { .. } => "transport",
-                Error::Http { .. } => "http",
-                Error::Decode { .. } => "decode",
-                _ => "other",
-            },
-            operation: err.operation(),
-            code: code.map(kassa_core::ProviderCode::raw),
-            meaning: code.map(requisite_uz::Code::meaning),
-            action: code.map(requisite_uz::Code::action),
-            may_have_taken_effect: err.may_have_taken_effect(),
-            retryable: err.is_retryable(),
-            reconcile: err
-                .outcome_unknown()
-                .and_then(|o| o.reconcile.as_ref())
-                .map(ToString::to_string),
-            display: err.to_string(),
-        }
-    }
 }
 
 /// The JSON body of a recorded request.
