@@ -38,22 +38,3 @@ pub async fn call(operation: &str, params: &str, target: &Target) -> Result<Stri
     }
     mobilnik::call_json(&c, operation, params).await
 }
-
-#[cfg(test)]
-mod tests {
-    /// The crate's operation table and the CLI's catalogue name the same operations, in the
-    /// same order, with the same effects.
-    #[test]
-    fn the_operation_table_agrees_with_the_catalogue() {
-        let table: Vec<(&str, &str)> = mobilnik::OPERATIONS
-            .iter()
-            .map(|o| (o.name, o.effect.name()))
-            .collect();
-        let catalogue: Vec<(&str, &str)> = crate::catalogue::entries()
-            .into_iter()
-            .filter(|e| e.provider == "mobilnik")
-            .map(|e| (e.operation, e.effect))
-            .collect();
-        assert_eq!(table, catalogue);
-    }
-}

@@ -131,59 +131,6 @@ pub fn reveal(rendered: String, key: &str, secret: &str) -> Result<String, Error
     Ok(rendered.replacen(&redacted, &format!("\"{key}\": {value}"), 1))
 }
 
-/// Indents compact JSON text (a provider's `call_json` answer) as `render` does, token by
-/// token, so numbers keep their exact text (`1000.00` stays `1000.00`).
-pub fn pretty(compact: &str) -> String {
-    let mut out = String::with_capacity(compact.len() * 2);
-    let mut depth = 0usize;
-    let (mut in_string, mut escaped) = (false, false);
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        out.push_str(&"  ".repeat(depth));
-    };
-    let mut chars = compact.chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_string {
-            out.push(c);
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                out.push(c);
-            }
-            '{' | '[' => {
-                out.push(c);
-                if matches!(chars.peek(), Some('}' | ']')) {
-                    out.extend(chars.next());
-                } else {
-                    depth += 1;
-                    newline(&mut out, depth);
-                }
-            }
-            '}' | ']' => {
-                depth = depth.saturating_sub(1);
-                newline(&mut out, depth);
-                out.push(c);
-            }
-            ',' => {
-                out.push(c);
-                newline(&mut out, depth);
-            }
-            ':' => out.push_str(": "),
-            c if c.is_whitespace() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Writes the typed answer with the provider's wire names.
 pub fn render<T: Serialize>(answer: &T) -> Result<String, Error> {
     serde_json::to_string_pretty(answer)
@@ -240,5 +187,25 @@ mod tests {
             "indenting indented text changes nothing"
         );
         assert_eq!(pretty("true"), "true");
+    }
+
+    /// Every provider crate's operation table and the CLI's catalogue name the same
+    /// operations, in the same order, with the same effects.
+    #[test]
+    fn every_operation_table_agrees_with_the_catalogue() {
+        for (provider, table) in [
+            ("anor-bm", ::anor_bm::OPERATIONS),
+            ("requisite-uz", ::requisite_uz::OPERATIONS),
+            ("mobilnik", ::mobilnik::OPERATIONS),
+        ] {
+            let table: Vec<(&str, &str)> =
+                table.iter().map(|o| (o.name, o.effect.name())).collect();
+            let catalogue: Vec<(&str, &str)> = crate::catalogue::entries()
+                .into_iter()
+                .filter(|e| e.provider == provider)
+                .map(|e| (e.operation, e.effect))
+                .collect();
+            assert_eq!(table, catalogue, "{provider}");
+        }
     }
 }

@@ -6,7 +6,6 @@ use kassa_core::secret::SecretString;
 use kassa_sandbox::requisite_uz::seed;
 use requisite_uz::Client;
 
-use super::pretty;
 use crate::config::Target;
 
 /// Builds a client for `target`: `KASSA_REQUISITE_UZ_USERNAME` and
@@ -22,26 +21,5 @@ pub fn client(target: &Target) -> Result<Client, Error> {
 
 pub async fn call(operation: &str, params: &str, target: &Target) -> Result<String, Error> {
     let c = client(target)?;
-    Ok(pretty(
-        &requisite_uz::call_json(&c, operation, params).await?,
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    /// The crate's operation table and the CLI's catalogue name the same operations, in the
-    /// same order, with the same effects.
-    #[test]
-    fn the_operation_table_agrees_with_the_catalogue() {
-        let table: Vec<(&str, &str)> = requisite_uz::OPERATIONS
-            .iter()
-            .map(|o| (o.name, o.effect.name()))
-            .collect();
-        let catalogue: Vec<(&str, &str)> = crate::catalogue::entries()
-            .into_iter()
-            .filter(|e| e.provider == "requisite-uz")
-            .map(|e| (e.operation, e.effect))
-            .collect();
-        assert_eq!(table, catalogue);
-    }
+    requisite_uz::call_json(&c, operation, params).await
 }
