@@ -109,12 +109,14 @@ impl Envelope for Bare {
     }
 }
 
-/// The card calls: `{"success": bool, "exception": code, "data": ...}`.
+/// The card calls: `{"success": bool, "exception": code, "data": ...}`, read leniently (the
+/// document's examples are broken JSON at times).
 pub(crate) struct Cards;
 
 impl Envelope for Cards {
     type Code = Code;
     type Wire<'a> = Wire<'a>;
+    const LENIENT: bool = true;
 
     fn head(_op: &Operation, status: u16, wire: Option<&Wire<'_>>) -> Head<Code> {
         match wire {
@@ -183,23 +185,11 @@ pub(crate) fn refusal_in_success(op: &Operation, resp: &Response) -> Option<Erro
     Some(Error::from_code(op, Some(resp.status), code, message))
 }
 
-/// Reads a card call's answer as `T` (its `data`).
+/// Reads a card call's answer as `T` (its `data`); a broken body is repaired by the answer
+/// path ([`Envelope::LENIENT`]).
 pub(crate) fn read_cards<T: DeserializeOwned>(op: &Operation, resp: &Response) -> Result<T, Error> {
     if let Some(err) = unexplained_401(op, resp) {
         return Err(err);
-    }
-    if resp.is_success() && serde_json::from_slice::<Wire<'_>>(&resp.body).is_err() {
-        // The document's examples are broken JSON at times: read the repaired body.
-        if let Some(fixed) = kassa_core::repair::repair(&String::from_utf8_lossy(&resp.body)) {
-            let fixed = Response {
-                status: resp.status,
-                headers: resp.headers.clone(),
-                body: fixed.into_bytes(),
-            };
-            if serde_json::from_slice::<Wire<'_>>(&fixed.body).is_ok() {
-                return answer::read::<Cards, T>(op, &fixed);
-            }
-        }
     }
     answer::read::<Cards, T>(op, resp)
 }

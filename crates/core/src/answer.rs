@@ -168,6 +168,48 @@ pub trait Envelope {
     /// straight as `T`, in one parse. Default: false.
     const BARE_SUCCESS: bool = false;
 
+    /// True when the provider's answers may be broken JSON in the plain ways its own
+    /// document's examples are (an elision line, a trailing comma, a missing comma at a line
+    /// break): a body that is not valid JSON is then read after the conservative repair of
+    /// [`decode::json_lenient`] (see [`repair`](crate::repair)), head and data alike. Valid
+    /// JSON is never touched, and a body no repair makes readable is read as it came (an
+    /// unexplained answer, outcome-unknown on a call that changes state). Default: false.
+    ///
+    /// ```
+    /// use kassa_core::answer::{self, Data, Envelope, Head, RawValue};
+    /// use kassa_core::{Effect, Operation, RawCode, Response};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Wire<'a> {
+    ///     #[serde(default)]
+    ///     ok: bool,
+    ///     #[serde(borrow, default)]
+    ///     data: Option<&'a RawValue>,
+    /// }
+    /// struct Loose;
+    /// impl Envelope for Loose {
+    ///     type Code = RawCode;
+    ///     type Wire<'a> = Wire<'a>;
+    ///     const LENIENT: bool = true;
+    ///     fn head(_: &Operation, _: u16, wire: Option<&Wire<'_>>) -> Head<RawCode> {
+    ///         match wire {
+    ///             Some(w) if w.ok => Head::Success,
+    ///             _ => Head::Unexplained,
+    ///         }
+    ///     }
+    ///     fn data<'a>(wire: &Self::Wire<'a>) -> Data<'a> {
+    ///         Data::Field("data", wire.data)
+    ///     }
+    /// }
+    ///
+    /// let body = b"{\n  \"ok\": true,\n  \"data\": [1, 2,]\n  ...\n}".to_vec();
+    /// let resp = Response { status: 200, headers: vec![], body };
+    /// let op = Operation::new("p", "cards", Effect::Read);
+    /// assert_eq!(answer::read::<Loose, Vec<u8>>(&op, &resp)?, [1, 2]);
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    const LENIENT: bool = false;
+
     /// Reads the head from the parsed wire (`None` when the body is not a readable wire:
     /// HTML, empty, another shape) and the HTTP status. Map a documented
     /// credentials answer with no code (an empty 401) to a [`Head::Refused`] whose code says
@@ -186,13 +228,32 @@ pub trait Envelope {
 /// that changes state when it may have taken effect) for an answer the envelope does not
 /// explain; [`Error::Decode`] (outcome-unknown on a call that changes state) for a success
 /// whose data cannot be read.
+///
+/// With [`Envelope::LENIENT`], a body that is not valid JSON is read after the repair of
+/// [`decode::json_lenient`] when that makes it readable.
 pub fn read<E: Envelope, T: DeserializeOwned>(op: &Operation, resp: &Response) -> Result<T, Error> {
-    let body = resp.body.as_slice();
+    let mut body = resp.body.as_slice();
     let success = resp.is_success();
     if success && E::BARE_SUCCESS {
-        return decode::json(op, body);
+        return if E::LENIENT {
+            decode::json_lenient(op, body)
+        } else {
+            decode::json(op, body)
+        };
     }
-    let wire = serde_json::from_slice::<E::Wire<'_>>(body);
+    // Declared before the wire, which may borrow from it.
+    let fixed: Option<String>;
+    let mut wire = serde_json::from_slice::<E::Wire<'_>>(body);
+    if E::LENIENT && wire.is_err() {
+        fixed = crate::repair::repaired(body);
+        if let Some(text) = fixed.as_deref()
+            && let Ok(repaired) = serde_json::from_slice::<E::Wire<'_>>(text.as_bytes())
+        {
+            crate::repair::note_repaired(op);
+            wire = Ok(repaired);
+            body = text.as_bytes();
+        }
+    }
     let head = E::head(op, resp.status, wire.as_ref().ok());
     match head {
         Head::Refused { code, message } => {
@@ -429,6 +490,67 @@ mod tests {
         let e = read::<Env, Bill>(&READ, &resp(500, r#"{"ok": true, "result": {"id": 1}}"#))
             .unwrap_err();
         assert!(matches!(e, Error::Http { status: 500, .. }), "{e:?}");
+    }
+
+    struct Lenient;
+    impl Envelope for Lenient {
+        type Code = Code;
+        type Wire<'a> = Wire<'a>;
+        const LENIENT: bool = true;
+        fn head(op: &Operation, status: u16, wire: Option<&Wire<'_>>) -> Head<Code> {
+            Env::head(op, status, wire)
+        }
+        fn data<'a>(wire: &Self::Wire<'a>) -> Data<'a> {
+            Env::data(wire)
+        }
+    }
+
+    /// Broken the way documents' examples are: an elision line, a trailing comma and a
+    /// missing comma at a line break.
+    const BROKEN_SUCCESS: &str =
+        "{\n  \"ok\": true\n  \"result\": {\"id\": 5, \"items\": [1, 2,],}\n  ...\n}";
+
+    #[test]
+    fn a_lenient_envelope_reads_a_repairable_body() {
+        assert!(serde_json::from_str::<serde_json::Value>(BROKEN_SUCCESS).is_err());
+        let bill: Bill = read::<Lenient, _>(&pay(), &resp(200, BROKEN_SUCCESS)).unwrap();
+        assert_eq!(
+            bill,
+            Bill {
+                id: 5,
+                items: vec![1, 2]
+            }
+        );
+        let bill: Bill = read::<Lenient, _>(&READ, &resp(200, BROKEN_SUCCESS)).unwrap();
+        assert_eq!(bill.id, 5);
+        // A repaired refusal is still a refusal, through the same disposition.
+        let refused = "{\"code\": \"1\",\n \"message\": \"no funds\",\n}";
+        let e = read::<Lenient, Bill>(&pay(), &resp(200, refused)).unwrap_err();
+        assert!(matches!(e, Error::Rejected(_)), "{e:?}");
+        // A strict envelope does not repair: the same body leaves a payment's outcome open.
+        let e = read::<Env, Bill>(&pay(), &resp(200, BROKEN_SUCCESS)).unwrap_err();
+        assert!(e.may_have_taken_effect(), "{e:?}");
+    }
+
+    #[test]
+    fn an_unrepairable_body_stays_outcome_unknown_on_a_once_call() {
+        // A comment and an unquoted timestamp are not guessed at.
+        for body in [
+            "{\"ok\": true, \"result\": {\"id\": 5} // paid\n}",
+            "{\"ok\": true, \"result\": {\"id\": 5, \"at\": 2024-01-02 10:00}}",
+            "<html>Bad Gateway</html>",
+        ] {
+            let e = read::<Lenient, Bill>(&pay(), &resp(200, body)).unwrap_err();
+            assert!(matches!(e, Error::OutcomeUnknown(_)), "{body}: {e:?}");
+            assert!(e.to_string().contains("ask status with billId=5"), "{e}");
+            let e = read::<Lenient, Bill>(&READ, &resp(200, body)).unwrap_err();
+            assert!(!e.may_have_taken_effect(), "{body}: {e:?}");
+        }
+        // A repaired body whose data is wrong says where, and is outcome-unknown.
+        let body = "{\"ok\": true,\n \"result\": {\"id\": \"x\",}}";
+        let e = read::<Lenient, Bill>(&pay(), &resp(200, body)).unwrap_err();
+        assert!(e.may_have_taken_effect(), "{e:?}");
+        assert!(e.to_string().contains("result.id"), "{e}");
     }
 
     struct Bare;

@@ -67,17 +67,32 @@ pub fn json_lenient_plain<T: DeserializeOwned>(op: &Operation, body: &[u8]) -> R
         Ok(v) => return Ok(v),
         Err(e) => e,
     };
-    if serde_json::from_slice::<IgnoredAny>(body).is_err()
-        && let Some(fixed) = repair(&String::from_utf8_lossy(body))
+    if let Some(fixed) = repaired(body)
         && let Ok(v) = decode::json_plain::<T>(op, fixed.as_bytes())
     {
-        tracing::debug!(
-            operation = op.name,
-            "answer was not valid JSON; read after a trailing/missing comma or elision repair"
-        );
+        note_repaired(op);
         return Ok(v);
     }
     Err(strict)
+}
+
+/// The repaired text of `body` when it is not valid JSON and a repair of [this
+/// module](self) applies; `None` for valid JSON (never touched) and for a body no repair
+/// changes. The one test of "broken, and repairable" that the lenient decoders and the
+/// lenient answer path share.
+pub(crate) fn repaired(body: &[u8]) -> Option<String> {
+    if serde_json::from_slice::<IgnoredAny>(body).is_ok() {
+        return None;
+    }
+    repair(&String::from_utf8_lossy(body))
+}
+
+/// Says, at debug level, that an answer of `op` was read only after a repair.
+pub(crate) fn note_repaired(op: &Operation) {
+    tracing::debug!(
+        operation = op.name,
+        "answer was not valid JSON; read after a trailing/missing comma or elision repair"
+    );
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -78,7 +78,7 @@ pub use payment::{
     PaymentStatusRequest,
 };
 pub use safe::{Order, SafeOutcome, SafePayOptions, SafePayment};
-pub use services::{Service, ServiceType, ServicesRequest};
+pub use services::{Service, ServiceType};
 pub use wire::ServiceId;
 
 /// Re-exported: the paging stream's trait, and the date types of the statement.

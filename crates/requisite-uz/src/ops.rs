@@ -14,11 +14,11 @@
 use crate::account::{Balance, BalanceRequest, StatementRequest, StatementRow};
 use crate::client::Client;
 use crate::payment::{PaymentBudgetRequest, PaymentRequest, PaymentResult, PaymentStatusRequest};
-use crate::services::{Service, ServicesRequest};
+use crate::services::Service;
 
 kassa_core::operations! {
     client: Client;
-    "services" => list_services(ServicesRequest) -> Vec<Service>, Read;
+    "services" => services() -> Vec<Service>, Read;
     "payment" => payment(PaymentRequest) -> PaymentResult, Once;
     "payment-budget" => payment_budget(PaymentBudgetRequest) -> PaymentResult, Once;
     "payment-status" => payment_status(PaymentStatusRequest) -> PaymentResult, Read;

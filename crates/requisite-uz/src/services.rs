@@ -12,17 +12,6 @@ use crate::wire::ServiceId;
 
 pub(crate) const SERVICES: Operation = Operation::new(PROVIDER, "services", Effect::Read);
 
-/// The services request: it has no parameters (`{}`).
-///
-/// ```
-/// let _: requisite_uz::ServicesRequest = requisite_uz::wire::from_json("{}")?;
-/// assert!(requisite_uz::wire::from_json::<requisite_uz::ServicesRequest>(r#"{"x": 1}"#).is_err());
-/// # Ok::<(), kassa_core::Error>(())
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServicesRequest {}
-
 /// A service of the partner (an element of the services answer's `data`).
 ///
 /// ```
@@ -150,16 +139,20 @@ impl ServicesSlot {
 impl Client {
     /// services: lists the partner's services (`GET /api/v2/services`) and remembers the
     /// list, so that later payments check the card fields a `WORKING_WITH_CARD` service
-    /// needs and refuse a service that is not in it or not activated. Read, retried.
+    /// needs and refuse a service that is not in it or not activated. It takes no input
+    /// (from JSON, its parameters are `{}`). Read, retried.
     ///
     /// ```no_run
     /// # async fn run(client: requisite_uz::Client) -> Result<(), kassa_core::Error> {
-    /// let services = client.list_services(&requisite_uz::ServicesRequest {}).await?;
+    /// let services = client.services().await?;
     /// let with_card = services.iter().filter(|s| s.kind.requires_card()).count();
     /// println!("{} services, {with_card} need a card", services.len());
+    /// for service in &services {
+    ///     println!("{} {}", service.id, service.name);
+    /// }
     /// # Ok(()) }
     /// ```
-    pub async fn list_services(&self, _req: &ServicesRequest) -> Result<Vec<Service>, Error> {
+    pub async fn services(&self) -> Result<Vec<Service>, Error> {
         let list: Vec<Service> = self
             .call(
                 SERVICES,
@@ -171,20 +164,6 @@ impl Client {
             .await?;
         self.services.set(&list);
         Ok(list)
-    }
-
-    /// services with no request value: the same as
-    /// [`list_services(&ServicesRequest {})`](Client::list_services).
-    ///
-    /// ```no_run
-    /// # async fn run(client: requisite_uz::Client) -> Result<(), kassa_core::Error> {
-    /// for service in client.services().await? {
-    ///     println!("{} {}", service.id, service.name);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn services(&self) -> Result<Vec<Service>, Error> {
-        self.list_services(&ServicesRequest {}).await
     }
 
     /// The services list the last successful [`Client::services`] call returned, if any.

@@ -17,37 +17,23 @@ use kassa_core::Error;
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
-/// Reads a request (or any wire type) from JSON text with the document's field names.
+/// Reads a request (or any wire type) from JSON text with the document's field names: the
+/// operation table's own reader, [`kassa_core::ops::parse`], with no operation named.
 /// A failure is [`Error::InvalidInput`] naming the field's JSON path (`cardType`,
-/// `amount`); the reason is redacted, so a card number given in the wrong shape is never
-/// repeated.
+/// `amount`, a missing `purposeCode`; `params` for text that is not one JSON value); the
+/// reason is redacted, so a card number given in the wrong shape is never repeated.
+/// Empty text reads as `{}`.
 ///
 /// ```
 /// use requisite_uz::{wire, PaymentStatusRequest};
 /// let req: PaymentStatusRequest = wire::from_json(r#"{"orderId": "009445151277"}"#)?;
 /// assert_eq!(req.order_id, "009445151277");
+/// let err = wire::from_json::<PaymentStatusRequest>("{}").unwrap_err();
+/// assert_eq!(err.field(), Some("orderId"));
 /// # Ok::<(), kassa_core::Error>(())
 /// ```
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let reason = kassa_core::secret::redact_text(&e.into_inner().to_string());
-        let missing = reason
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split_once('`'))
-            .map(|(name, _)| name.to_owned());
-        let field = match (path.as_str(), missing) {
-            (".", Some(name)) => name,
-            (".", None) => "body".to_owned(),
-            (_, Some(name)) => format!("{path}.{name}"),
-            (_, None) => path,
-        };
-        Error::invalid(field, reason)
-    })?;
-    de.end()
-        .map_err(|e| Error::invalid("body", kassa_core::secret::redact_text(&e.to_string())))?;
-    Ok(value)
+    kassa_core::ops::parse("", text)
 }
 
 /// A service's id (`id` in services, `serviceId` elsewhere). It travels as a number in the
@@ -186,7 +172,7 @@ mod tests {
         let err = from_json::<R>(r#"{"serviceId": -1}"#).unwrap_err();
         assert_eq!(err.field(), Some("serviceId"));
         let err = from_json::<R>(r#"{"serviceId": 1} x"#).unwrap_err();
-        assert_eq!(err.field(), Some("body"));
+        assert_eq!(err.field(), Some("params"));
         let err = from_json::<R>("{}").unwrap_err();
         assert_eq!(err.field(), Some("serviceId"), "{err}");
     }
