@@ -97,12 +97,11 @@ fn expected_code(case: &str) -> Option<Code> {
 
 /// Fixtures whose request the typed client refuses to send, with the field it names.
 const UNSENDABLE: [(&str, &str, &str); 3] = [
-    // A missing field is named by its parameters' path (core's `ops::parse`); the message
-    // names `purposeCode`.
+    // A missing field is named by its own path (core's `ops::parse`).
     (
         "payment-budget",
         "code_1017_missing_required_fields",
-        "params",
+        "purposeCode",
     ),
     // Unprintable text is refused before sending (the bank would answer 1015/1016).
     (
