@@ -481,8 +481,7 @@ async fn verify_otp() {
 #[tokio::test]
 async fn get_user_cards() {
     run_operation("get-user-cards").await;
-    for (case, server, c, req) in answered::<anor_bm::GetUserCardsRequest>("get-user-cards").await
-    {
+    for (case, server, c, req) in answered::<anor_bm::GetUserCardsRequest>("get-user-cards").await {
         let cards = c.get_user_cards(&req).await.expect(&case);
         assert_eq!(cards.len(), 2);
         assert_eq!(cards[0].pan.as_str(), "860048*****2454");
@@ -602,8 +601,7 @@ async fn hold_reverse() {
 #[tokio::test]
 async fn hold_reverse_partial() {
     run_operation("hold-reverse-partial").await;
-    for (case, server, c, req) in answered::<ReversePartialRequest>("hold-reverse-partial").await
-    {
+    for (case, server, c, req) in answered::<ReversePartialRequest>("hold-reverse-partial").await {
         let bill = c.hold_reverse_partial(&req).await.expect(&case);
         assert_bill(&bill, 100151854, 100000, BillStatus::HoldSuccess);
         assert_eq!(bill.session_id, None);
