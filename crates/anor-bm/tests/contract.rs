@@ -1,8 +1,10 @@
 //! Contract tests: every fixture in `fixtures/anor-bm/` is mounted strictly on wiremock
-//! (method, path, exact query, authorization header, JSON body, expected once), the client
-//! sends the fixture's request, and the outcome is asserted and snapshotted.
+//! (method, path, exact query, authorization header, JSON body, expected once), the
+//! fixture's request is sent through the crate's operation table (`anor_bm::call_json`, as
+//! the CLI does), and the outcome is asserted and snapshotted. The typed answers of the
+//! successful cases are then checked field by field through the client's own methods.
 //!
-//! Requests are read from the fixture's `request.json` with the request types' own
+//! Requests are the fixture's `request.json` text, read by the request types' own
 //! `Deserialize` (the wire names), so the same JSON a tool would pass is what goes out.
 
 mod common;
@@ -15,8 +17,8 @@ use anor_bm::{
 use common::{P, TOKEN, assert_no_secret, client, view};
 use kassa_core::{Currency, Error, Money};
 use kassa_testkit::{Fixture, mount_on};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use wiremock::MockServer;
 
 /// What a case must end in.
@@ -274,7 +276,7 @@ async fn assert_sent(server: &MockServer, fixture: &Fixture) {
     }
 }
 
-fn check_outcome<T: Serialize>(name: &str, result: &Result<T, Error>, expect: Expect) {
+fn check_outcome(name: &str, fixture: &Fixture, result: &Result<String, Error>, expect: Expect) {
     match (expect, result) {
         (Answer, Result::Ok(_)) => {}
         (Rejected(code), Err(e @ Error::Rejected(_))) | (Auth(code), Err(e @ Error::Auth(_))) => {
@@ -295,22 +297,13 @@ fn check_outcome<T: Serialize>(name: &str, result: &Result<T, Error>, expect: Ex
             }
         }
         (UnknownCode(code), Err(e)) => {
-            let unknown = e
-                .outcome_unknown()
-                .unwrap_or_else(|| panic!("{name}: {e:?}"));
-            assert!(
-                unknown
-                    .reconcile
-                    .as_ref()
-                    .is_some_and(|r| r.operation == "status"),
-                "{name}: names the status call: {e}"
-            );
+            assert_names_status(name, fixture, e);
             assert_eq!(anor_bm::code_of(e), Some(&Code::from_raw(code)), "{name}");
             assert!(e.may_have_taken_effect(), "{name}");
             assert!(!e.is_retryable(), "{name}: never retried blindly");
         }
         (Unknown, Err(e)) => {
-            assert!(e.outcome_unknown().is_some(), "{name}: {e:?}");
+            assert_names_status(name, fixture, e);
             assert!(e.may_have_taken_effect(), "{name}");
             assert!(!e.is_retryable(), "{name}: never retried blindly");
         }
@@ -318,56 +311,89 @@ fn check_outcome<T: Serialize>(name: &str, result: &Result<T, Error>, expect: Ex
             assert_eq!(*s, status, "{name}: {e}");
             assert!(!e.may_have_taken_effect(), "{name}");
         }
-        (expect, Result::Ok(v)) => panic!(
-            "{name}: expected {expect:?}, got an answer {}",
-            serde_json::to_string(v).unwrap_or_default()
-        ),
+        (expect, Result::Ok(v)) => panic!("{name}: expected {expect:?}, got an answer {v}"),
         (expect, Err(e)) => panic!("{name}: expected {expect:?}, got {e:?}"),
     }
 }
 
-/// Runs one case: mounts, sends, asserts what was sent and what came back, snapshots.
-/// Returns the parsed answer for case-specific checks.
-async fn run<Req, T, F, Fut>(
-    op: &str,
-    case: &str,
-    fixture: Fixture,
-    needs_login: bool,
-    call: F,
-) -> Option<T>
-where
-    Req: DeserializeOwned,
-    T: Serialize,
-    F: FnOnce(Client, Req) -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
-{
-    let name = format!("{op}/{case}");
-    let server = server_for(&fixture, needs_login).await;
-    let req: Req = serde_json::from_value(
-        fixture
-            .request
-            .json
-            .clone()
-            .unwrap_or(serde_json::Value::Null),
-    )
-    .unwrap_or_else(|e| panic!("{name}: the request does not read as the typed request: {e}"));
-    let result = call(client(&server.uri()), req).await;
-    server.verify().await;
-    assert_sent(&server, &fixture).await;
-    check_outcome(&name, &result, expected(op, case));
-    let snap = format!("{op}__{case}");
-    match &result {
-        Result::Ok(v) => {
-            let shown = serde_json::to_string(v).expect("serializes");
-            assert_no_secret(&shown);
-            kassa_testkit::snapshot!(snap, v);
-        }
-        Err(e) => {
-            assert_no_secret(&format!("{e} {e:?}"));
-            kassa_testkit::snapshot!(snap, &view(e));
+/// An outcome-unknown names the status call with the request's own `billId`.
+fn assert_names_status(name: &str, fixture: &Fixture, e: &Error) {
+    let unknown = e
+        .outcome_unknown()
+        .unwrap_or_else(|| panic!("{name}: {e:?}"));
+    let bill_id = fixture
+        .request
+        .json
+        .as_ref()
+        .and_then(|j| j.get("billId"))
+        .unwrap_or_else(|| panic!("{name}: the request has a billId"));
+    assert_eq!(
+        unknown.reconcile.as_ref().map(ToString::to_string),
+        Some(format!("status with billId={bill_id}")),
+        "{name}: a lost answer names the status call with the request's billId: {e}"
+    );
+}
+
+/// True when `op` obtains the token itself, so no `login/ok` comes first.
+fn is_login(op: &str) -> bool {
+    matches!(op, "login" | "refresh-token")
+}
+
+/// The parameters `call_json` gets: the fixture's JSON body as text, except for `login`,
+/// whose body the client builds from its credentials.
+fn params(op: &str, fixture: &Fixture) -> String {
+    match (&fixture.request.json, op) {
+        (_, "login") | (None, _) => String::new(),
+        (Some(json), _) => json.to_string(),
+    }
+}
+
+/// Runs every case of `op` (but the special ones): mounts, sends through the operation
+/// table, asserts what was sent and what came back, snapshots.
+async fn run_operation(op: &str) {
+    let cases = cases(op);
+    assert!(!cases.is_empty(), "{op} has no fixture");
+    for (case, fixture) in cases {
+        let name = format!("{op}/{case}");
+        let server = server_for(&fixture, !is_login(op)).await;
+        let result = anor_bm::call_json(&client(&server.uri()), op, &params(op, &fixture)).await;
+        server.verify().await;
+        assert_sent(&server, &fixture).await;
+        check_outcome(&name, &fixture, &result, expected(op, &case));
+        let snap = format!("{op}__{case}");
+        match result {
+            Result::Ok(answer) => {
+                assert_no_secret(&answer);
+                let raw = RawValue::from_string(answer).expect("the answer is JSON");
+                kassa_testkit::snapshot!(snap, &raw);
+            }
+            Err(e) => {
+                assert_no_secret(&format!("{e} {e:?}"));
+                kassa_testkit::snapshot!(snap, &view(&e));
+            }
         }
     }
-    result.ok()
+}
+
+/// The successful cases of `op`, each with a client on a fresh server that answers it
+/// strictly once (after `login/ok` when the call needs a token) and the typed request,
+/// for the checks of the typed answer.
+async fn answered<Req: DeserializeOwned>(op: &str) -> Vec<(String, MockServer, Client, Req)> {
+    let mut out = Vec::new();
+    for (o, case, expect) in CASES {
+        if *o != op || *expect != Answer {
+            continue;
+        }
+        let fixture = Fixture::load(P, op, case);
+        let server = server_for(&fixture, !is_login(op)).await;
+        let text = params(op, &fixture);
+        let req: Req = serde_json::from_str(if text.is_empty() { "{}" } else { &text })
+            .unwrap_or_else(|e| panic!("{op}/{case}: the request does not read: {e}"));
+        let client = client(&server.uri());
+        out.push(((*case).to_owned(), server, client, req));
+    }
+    assert!(!out.is_empty(), "{op} has no successful case");
+    out
 }
 
 fn cases(op: &str) -> Vec<(String, Fixture)> {
@@ -408,94 +434,55 @@ fn every_fixture_is_in_the_table_and_every_operation_has_fixtures() {
 
 #[tokio::test]
 async fn login() {
-    for (case, f) in cases("login") {
-        let answer =
-            run(
-                "login",
-                &case,
-                f,
-                false,
-                |c: Client, _: serde_json::Value| async move {
-                    c.login(&anor_bm::LoginRequest {}).await
-                },
-            )
-            .await;
-        if let Some(a) = answer {
-            use kassa_core::secret::ExposeSecret;
-            assert_eq!(a.status_code, 0);
-            assert_eq!(a.result.access_token.expose_secret(), TOKEN);
-            assert_eq!(a.result.expires_in, Some(86398));
-            assert_eq!(a.result.scope.as_deref(), Some("openid"));
-        }
+    run_operation("login").await;
+    for (case, server, c, req) in answered::<anor_bm::LoginRequest>("login").await {
+        use kassa_core::secret::ExposeSecret;
+        let a = c.login(&req).await.expect(&case);
+        assert_eq!(a.status_code, 0);
+        assert_eq!(a.result.access_token.expose_secret(), TOKEN);
+        assert_eq!(a.result.expires_in, Some(86398));
+        assert_eq!(a.result.scope.as_deref(), Some("openid"));
+        server.verify().await;
     }
 }
 
 #[tokio::test]
 async fn refresh_token() {
-    for (case, f) in cases("refresh-token") {
-        let answer = run(
-            "refresh-token",
-            &case,
-            f,
-            false,
-            |c: Client, r: RefreshTokenRequest| async move { c.refresh_token(&r).await },
-        )
-        .await;
-        let a = answer.expect("refresh answers");
+    run_operation("refresh-token").await;
+    for (case, server, c, req) in answered::<RefreshTokenRequest>("refresh-token").await {
+        let a = c.refresh_token(&req).await.expect(&case);
         assert_eq!(a.result.token_type.as_deref(), Some("bearer"));
         assert!(a.result.refresh_token.is_some());
+        server.verify().await;
     }
 }
 
 #[tokio::test]
 async fn send_otp() {
-    for (case, f) in cases("send-otp") {
-        if let Some(sent) = run(
-            "send-otp",
-            &case,
-            f,
-            true,
-            |c: Client, r: SendOtpRequest| async move { c.send_otp(&r).await },
-        )
-        .await
-        {
-            assert_eq!(sent.id, 1907947016);
-            assert_eq!(sent.phone_mask.as_deref(), Some("99897*****87"));
-        }
+    run_operation("send-otp").await;
+    for (case, server, c, req) in answered::<SendOtpRequest>("send-otp").await {
+        let sent = c.send_otp(&req).await.expect(&case);
+        assert_eq!(sent.id, 1907947016);
+        assert_eq!(sent.phone_mask.as_deref(), Some("99897*****87"));
+        server.verify().await;
     }
 }
 
 #[tokio::test]
 async fn verify_otp() {
-    for (case, f) in cases("verify-otp") {
-        if let Some(token) = run(
-            "verify-otp",
-            &case,
-            f,
-            true,
-            |c: Client, r: VerifyOtpRequest| async move { c.verify_otp(&r).await },
-        )
-        .await
-        {
-            assert_eq!(token.expose(), "5e82af24-480b-40cd-8c76-769a28bd7f3d");
-        }
+    run_operation("verify-otp").await;
+    for (case, server, c, req) in answered::<VerifyOtpRequest>("verify-otp").await {
+        let token = c.verify_otp(&req).await.expect(&case);
+        assert_eq!(token.expose(), "5e82af24-480b-40cd-8c76-769a28bd7f3d");
+        server.verify().await;
     }
 }
 
 #[tokio::test]
 async fn get_user_cards() {
-    for (case, f) in cases("get-user-cards") {
-        let cards = run(
-            "get-user-cards",
-            &case,
-            f,
-            true,
-            |c: Client, _: serde_json::Value| async move {
-                c.get_user_cards(&anor_bm::GetUserCardsRequest {}).await
-            },
-        )
-        .await
-        .expect("cards");
+    run_operation("get-user-cards").await;
+    for (case, server, c, req) in answered::<anor_bm::GetUserCardsRequest>("get-user-cards").await {
+        let cards = c.get_user_cards(&req).await.expect(&case);
         assert_eq!(cards.len(), 2);
         assert_eq!(cards[0].pan.as_str(), "860048*****2454");
         assert_eq!(cards[1].card_type.as_deref(), Some("HUMO"));
@@ -503,6 +490,7 @@ async fn get_user_cards() {
             cards[0].expiry.map(|e| (e.month(), e.year())),
             Some((5, 78))
         );
+        server.verify().await;
     }
 }
 
@@ -515,50 +503,24 @@ fn assert_bill(bill: &Bill, id: i64, amount_tiyin: i64, status: BillStatus) {
 
 #[tokio::test]
 async fn unregistered_check() {
-    for (case, f) in cases("unregistered-check") {
-        if let Some(bill) = run(
-            "unregistered-check",
-            &case,
-            f,
-            true,
-            |c: Client, r: CheckRequest| async move { c.unregistered_check(&r).await },
-        )
-        .await
-        {
-            assert_bill(&bill, 935191, 100, BillStatus::CheckOk);
-            let data = bill.data.as_ref().expect("data");
-            assert_eq!(data.get_str("leftSeconds"), Some("120"));
-            assert_eq!(data.get_str("phone"), Some("+9***275"));
-        }
+    run_operation("unregistered-check").await;
+    for (case, server, c, req) in answered::<CheckRequest>("unregistered-check").await {
+        let bill = c.unregistered_check(&req).await.expect(&case);
+        assert_bill(&bill, 935191, 100, BillStatus::CheckOk);
+        let data = bill.data.as_ref().expect("data");
+        assert_eq!(data.get_str("leftSeconds"), Some("120"));
+        assert_eq!(data.get_str("phone"), Some("+9***275"));
+        server.verify().await;
     }
 }
 
 #[tokio::test]
 async fn unregistered_pay() {
-    for (case, f) in cases("unregistered-pay") {
-        let result = run(
-            "unregistered-pay",
-            &case,
-            f,
-            true,
-            |c: Client, r: PayRequest| async move {
-                let out = c.unregistered_pay(&r).await;
-                if let Err(e) = &out
-                    && let Some(u) = e.outcome_unknown()
-                {
-                    assert_eq!(
-                        u.reconcile.as_ref().map(|r| r.to_string()).as_deref(),
-                        Some("status with billId=777"),
-                        "a lost pay answer carries the billId"
-                    );
-                }
-                out
-            },
-        )
-        .await;
-        if let Some(bill) = result {
-            assert_bill(&bill, 936532, 1000, BillStatus::Success);
-        }
+    run_operation("unregistered-pay").await;
+    for (case, server, c, req) in answered::<PayRequest>("unregistered-pay").await {
+        let bill = c.unregistered_pay(&req).await.expect(&case);
+        assert_bill(&bill, 936532, 1000, BillStatus::Success);
+        server.verify().await;
     }
 }
 
@@ -568,10 +530,9 @@ async fn unregistered_pay_wrong_request_example_is_refused_before_sending() {
     let server = MockServer::start().await;
     fixture.mock().expect(0).mount(&server).await;
     kassa_testkit::catch_all().mount(&server).await;
-    let req: PayRequest = serde_json::from_value(fixture.request.json.clone().expect("json"))
-        .expect("billId -1 still reads");
-    let err = client(&server.uri())
-        .unregistered_pay(&req)
+    let params = params("unregistered-pay", &fixture);
+    assert!(params.contains(r#""billId":-1"#), "{params}");
+    let err = anor_bm::call_json(&client(&server.uri()), "unregistered-pay", &params)
         .await
         .expect_err("billId -1 is refused");
     assert_eq!(err.field(), Some("billId"), "{err}");
@@ -586,170 +547,104 @@ async fn unregistered_pay_wrong_request_example_is_refused_before_sending() {
 
 #[tokio::test]
 async fn hold() {
-    for (case, f) in cases("hold") {
-        if let Some(bill) = run(
-            "hold",
-            &case,
-            f,
-            true,
-            |c: Client, r: PayRequest| async move { c.hold(&r).await },
-        )
-        .await
-        {
-            assert_bill(&bill, 936532, 1000, BillStatus::Success);
-        }
+    run_operation("hold").await;
+    for (case, server, c, req) in answered::<PayRequest>("hold").await {
+        let bill = c.hold(&req).await.expect(&case);
+        assert_bill(&bill, 936532, 1000, BillStatus::Success);
+        server.verify().await;
     }
 }
 
 #[tokio::test]
 async fn hold_confirm() {
-    for (case, f) in cases("hold-confirm") {
-        if let Some(bill) = run(
-            "hold-confirm",
-            &case,
-            f,
-            true,
-            |c: Client, r: BillRequest| async move { c.hold_confirm(&r).await },
-        )
-        .await
-        {
-            assert_bill(&bill, 936532, 1000, BillStatus::Success);
-            assert_eq!(bill.ext_id.as_deref(), Some("EXT_PAY ID"));
-        }
+    run_operation("hold-confirm").await;
+    for (case, server, c, req) in answered::<BillRequest>("hold-confirm").await {
+        let bill = c.hold_confirm(&req).await.expect(&case);
+        assert_bill(&bill, 936532, 1000, BillStatus::Success);
+        assert_eq!(bill.ext_id.as_deref(), Some("EXT_PAY ID"));
+        server.verify().await;
     }
 }
 
 #[tokio::test]
 async fn hold_more() {
-    for (case, f) in cases("hold-more") {
-        if let Some(bill) = run(
-            "hold-more",
-            &case,
-            f,
-            true,
-            |c: Client, r: HoldMoreRequest| async move { c.hold_more(&r).await },
-        )
-        .await
-        {
-            assert_bill(&bill, 100000051, 155000, BillStatus::HoldSuccess);
-            assert_eq!(bill.account, None);
-            assert_eq!(bill.data, None);
-        }
+    run_operation("hold-more").await;
+    for (case, server, c, req) in answered::<HoldMoreRequest>("hold-more").await {
+        let bill = c.hold_more(&req).await.expect(&case);
+        assert_bill(&bill, 100000051, 155000, BillStatus::HoldSuccess);
+        assert_eq!(bill.account, None);
+        assert_eq!(bill.data, None);
+        server.verify().await;
     }
 }
 
 #[tokio::test]
 async fn cancel() {
-    for (case, f) in cases("cancel") {
-        if let Some(bill) = run(
-            "cancel",
-            &case,
-            f,
-            true,
-            |c: Client, r: BillRequest| async move { c.cancel(&r).await },
-        )
-        .await
-        {
-            assert_bill(&bill, 936532, 1000, BillStatus::Cancelled);
-        }
+    run_operation("cancel").await;
+    for (case, server, c, req) in answered::<BillRequest>("cancel").await {
+        let bill = c.cancel(&req).await.expect(&case);
+        assert_bill(&bill, 936532, 1000, BillStatus::Cancelled);
+        server.verify().await;
     }
 }
 
 #[tokio::test]
 async fn hold_reverse() {
-    for (case, f) in cases("hold-reverse") {
-        if let Some(bill) = run(
-            "hold-reverse",
-            &case,
-            f,
-            true,
-            |c: Client, r: BillRequest| async move { c.hold_reverse(&r).await },
-        )
-        .await
-        {
-            assert_bill(&bill, 936532, 1000, BillStatus::Cancelled);
-        }
+    run_operation("hold-reverse").await;
+    for (case, server, c, req) in answered::<BillRequest>("hold-reverse").await {
+        let bill = c.hold_reverse(&req).await.expect(&case);
+        assert_bill(&bill, 936532, 1000, BillStatus::Cancelled);
+        server.verify().await;
     }
 }
 
 #[tokio::test]
 async fn hold_reverse_partial() {
-    for (case, f) in cases("hold-reverse-partial") {
-        if let Some(bill) = run(
-            "hold-reverse-partial",
-            &case,
-            f,
-            true,
-            |c: Client, r: ReversePartialRequest| async move { c.hold_reverse_partial(&r).await },
-        )
-        .await
-        {
-            assert_bill(&bill, 100151854, 100000, BillStatus::HoldSuccess);
-            assert_eq!(bill.session_id, None);
-        }
+    run_operation("hold-reverse-partial").await;
+    for (case, server, c, req) in answered::<ReversePartialRequest>("hold-reverse-partial").await {
+        let bill = c.hold_reverse_partial(&req).await.expect(&case);
+        assert_bill(&bill, 100151854, 100000, BillStatus::HoldSuccess);
+        assert_eq!(bill.session_id, None);
+        server.verify().await;
     }
 }
 
 #[tokio::test]
 async fn status() {
-    for (case, f) in cases("status") {
-        if let Some(bill) = run(
-            "status",
-            &case,
-            f,
-            true,
-            |c: Client, r: StatusRequest| async move { c.status(&r).await },
-        )
-        .await
-        {
-            let want = if case == "ok_by_agent_tran_id" {
-                BillStatus::Success
-            } else {
-                BillStatus::Cancelled
-            };
-            assert_bill(&bill, 936532, 1000, want);
-        }
+    run_operation("status").await;
+    for (case, server, c, req) in answered::<StatusRequest>("status").await {
+        let bill = c.status(&req).await.expect(&case);
+        let want = if case == "ok_by_agent_tran_id" {
+            BillStatus::Success
+        } else {
+            BillStatus::Cancelled
+        };
+        assert_bill(&bill, 936532, 1000, want);
+        server.verify().await;
     }
 }
 
 #[tokio::test]
 async fn ext_pay() {
-    for (case, f) in cases("ext-pay") {
-        if let Some(p) = run(
-            "ext-pay",
-            &case,
-            f,
-            true,
-            |c: Client, r: ExtPayRequest| async move { c.ext_pay(&r).await },
-        )
-        .await
-        {
-            assert!(p.is_success());
-            assert_eq!(p.amount, Money::new(100, Currency::UZS));
-            assert_eq!(p.agent_tran_id, Some(1668782814));
-            assert_eq!(p.bml_id, Some(173388802));
-            let sender = p.sender.as_ref().expect("sender");
-            assert_eq!(
-                sender
-                    .commission
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .as_deref(),
-                Some("0.4")
-            );
-            let recipient = p.recipient.as_ref().expect("recipient");
-            assert_eq!(
-                recipient
-                    .commission
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .as_deref(),
-                Some("0.0")
-            );
-            assert_eq!(
-                recipient.commission_amount,
-                Some(Money::new(0, Currency::UZS))
-            );
-        }
+    run_operation("ext-pay").await;
+    for (case, server, c, req) in answered::<ExtPayRequest>("ext-pay").await {
+        let p = c.ext_pay(&req).await.expect(&case);
+        assert!(p.is_success());
+        assert_eq!(p.amount, Money::new(100, Currency::UZS));
+        assert_eq!(p.agent_tran_id, Some(1668782814));
+        assert_eq!(p.bml_id, Some(173388802));
+        let commissions = [&p.sender, &p.recipient].map(|party| {
+            party
+                .as_ref()
+                .and_then(|x| x.commission.as_ref())
+                .map(ToString::to_string)
+        });
+        assert_eq!(commissions, [Some("0.4".into()), Some("0.0".into())]);
+        let recipient = p.recipient.as_ref().expect("recipient");
+        assert_eq!(
+            recipient.commission_amount,
+            Some(Money::new(0, Currency::UZS))
+        );
+        server.verify().await;
     }
 }

@@ -3,93 +3,14 @@
 //! live sandbox (state carried from call to call), each error kind with its exit code and
 //! stderr JSON, credentials from the environment, and a TRACE log free of secrets.
 
-use std::collections::BTreeMap;
-use std::process::Command;
+mod common;
 
+use std::collections::BTreeMap;
+
+use common::{ANOR_ENV, MOBILNIK_ENV, REQUISITE_ENV, env_for, fixture_server, kassa, standalone};
 use kassa_testkit::{Fixture, mount_on};
 use serde_json::{Value, json};
 use wiremock::MockServer;
-
-const KASSA: &str = env!("CARGO_BIN_EXE_kassa");
-
-/// What a run of the binary gave.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// The stdout document of a successful run.
-    fn json(&self) -> Value {
-        assert_eq!(self.code, 0, "expected success: {self:?}");
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:?}"))
-    }
-
-    /// The `error` object of the last stderr line of a failed run.
-    fn error(&self) -> Value {
-        assert!(
-            self.stdout.is_empty(),
-            "stdout must be empty on failure: {self:?}"
-        );
-        let last = self.stderr.lines().last().unwrap_or_default();
-        let v: Value = serde_json::from_str(last)
-            .unwrap_or_else(|e| panic!("last stderr line is not JSON ({e}): {self:?}"));
-        v["error"].clone()
-    }
-}
-
-/// Runs the binary with only the given `KASSA_*`/`RUST_LOG` variables (the caller's are
-/// removed), off the async runtime so wiremock keeps serving.
-async fn kassa(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new(KASSA);
-        cmd.args(&args);
-        for (k, _) in std::env::vars() {
-            if k.starts_with("KASSA_") || k == "RUST_LOG" {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        // Each run gets its own embedded-sandbox state file unless the test names one, so no
-        // run sees another's state or the user's cache, whatever order the tests run in.
-        let state = fresh_state_file();
-        if !env.iter().any(|(k, _)| k == "KASSA_SANDBOX_STATE") {
-            cmd.env("KASSA_SANDBOX_STATE", &state);
-        }
-        let out = cmd.output().expect("the kassa binary runs");
-        let _ = std::fs::remove_file(&state);
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    })
-    .await
-    .expect("the run finishes")
-}
-
-const ANOR_ENV: [(&str, &str); 2] = [
-    ("KASSA_ANOR_BM_USERNAME", "test-user"),
-    ("KASSA_ANOR_BM_PASSWORD", "test-password"),
-];
-const REQUISITE_ENV: [(&str, &str); 2] = [
-    ("KASSA_REQUISITE_UZ_USERNAME", "test-user"),
-    ("KASSA_REQUISITE_UZ_PASSWORD", "test-password"),
-];
-const MOBILNIK_ENV: [(&str, &str); 4] = [
-    ("KASSA_MOBILNIK_LOGIN", "test"),
-    ("KASSA_MOBILNIK_PASSWORD", "test-password"),
-    ("KASSA_MOBILNIK_DEVICE_ID", "test-device-id"),
-    ("KASSA_MOBILNIK_DEVICE", "kassa-test"),
-];
 
 /// The success case of an operation's fixtures.
 fn success_case(provider: &str, operation: &str) -> Fixture {
@@ -141,14 +62,6 @@ fn prerequisites(provider: &str, operation: &str) -> Vec<Fixture> {
         ("mobilnik", "authenticate") => vec![],
         ("mobilnik", _) => vec![Fixture::load("mobilnik", "authenticate", "ok")],
         _ => vec![],
-    }
-}
-
-fn env_for(provider: &str) -> Vec<(&'static str, &'static str)> {
-    match provider {
-        "anor-bm" => ANOR_ENV.to_vec(),
-        "requisite-uz" => REQUISITE_ENV.to_vec(),
-        _ => MOBILNIK_ENV.to_vec(),
     }
 }
 
@@ -576,14 +489,6 @@ async fn with_no_base_url_the_embedded_sandbox_answers() {
     assert_eq!(demo.json()["ok"], true);
 }
 
-async fn fixture_server(fixtures: &[(&str, &str, &str)]) -> MockServer {
-    let server = MockServer::start().await;
-    for (p, o, c) in fixtures {
-        mount_on(&server, &Fixture::load(p, o, c)).await;
-    }
-    server
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_error_kind_has_its_exit_code_and_stderr_json() {
     // invalid input: nothing is sent
@@ -848,24 +753,7 @@ async fn trace_logs_hold_no_password_token_or_card_number() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_standalone_sandbox_prints_its_urls_and_serves_every_provider() {
-    use std::io::BufRead as _;
-    let mut child = Command::new(KASSA)
-        .args(["sandbox", "--port", "0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("kassa sandbox starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let first = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .map(|_| line)
-    })
-    .await
-    .expect("read finishes")
-    .expect("a first line");
-    let started: Value = serde_json::from_str(&first).expect("the first stdout line is JSON");
+    let (mut child, started, _stderr) = standalone(&["--port", "0"]);
     let requisite = started["providers"]["requisite-uz"]
         .as_str()
         .expect("a URL per provider")
@@ -886,11 +774,4 @@ async fn the_standalone_sandbox_prints_its_urls_and_serves_every_provider() {
     assert_eq!(body["status"], "success");
     let _ = child.kill();
     let _ = child.wait();
-}
-
-/// A state file path no other run uses.
-fn fresh_state_file() -> std::path::PathBuf {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    std::env::temp_dir().join(format!("kassa-test-state-{}-{n}.json", std::process::id()))
 }

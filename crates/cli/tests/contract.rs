@@ -4,123 +4,21 @@
 //! line carries the provider's code and the transport cause, `kassa list` says the effect
 //! the client really uses, and the output is not doubled.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::time::Duration;
 
+use common::{ANOR_ENV, Env, REQUISITE_ENV, env_for, fixture_server, kassa};
 use kassa_testkit::{Fixture, mount_on};
 use serde_json::{Value, json};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const KASSA: &str = env!("CARGO_BIN_EXE_kassa");
-
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        assert_eq!(self.code, 0, "expected success: {self:?}");
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:?}"))
-    }
-
-    /// The `error` object of the last stderr line, which must be the error object.
-    fn error(&self) -> Value {
-        assert!(self.stdout.is_empty(), "stdout empty on failure: {self:?}");
-        let last = self.stderr.lines().last().unwrap_or_default();
-        let v: Value = serde_json::from_str(last)
-            .unwrap_or_else(|e| panic!("last stderr line is not JSON ({e}): {self:?}"));
-        assert!(v["error"].is_object(), "not the error object: {last}");
-        v["error"].clone()
-    }
-
-    fn message(&self) -> String {
-        self.error()["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    }
-}
-
-/// Runs the binary with only the given `KASSA_*`/`RUST_LOG` variables.
-async fn kassa(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    tokio::task::spawn_blocking(move || run_blocking(&args, &env))
-        .await
-        .expect("the run finishes")
-}
-
-fn run_blocking(args: &[String], env: &[(String, String)]) -> Run {
-    let mut cmd = Command::new(KASSA);
-    cmd.args(args);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("KASSA_") || k == "RUST_LOG" {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    // Each run gets its own embedded-sandbox state file unless the test names one, so no
-    // run sees another's state or the user's cache, whatever order the tests run in.
-    let state = fresh_state_file();
-    if !env.iter().any(|(k, _)| k == "KASSA_SANDBOX_STATE") {
-        cmd.env("KASSA_SANDBOX_STATE", &state);
-    }
-    let out = cmd.output().expect("the kassa binary runs");
-    let _ = std::fs::remove_file(&state);
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-const ANOR_ENV: [(&str, &str); 2] = [
-    ("KASSA_ANOR_BM_USERNAME", "test-user"),
-    ("KASSA_ANOR_BM_PASSWORD", "test-password"),
-];
-const REQUISITE_ENV: [(&str, &str); 2] = [
-    ("KASSA_REQUISITE_UZ_USERNAME", "test-user"),
-    ("KASSA_REQUISITE_UZ_PASSWORD", "test-password"),
-];
-const MOBILNIK_ENV: [(&str, &str); 4] = [
-    ("KASSA_MOBILNIK_LOGIN", "test"),
-    ("KASSA_MOBILNIK_PASSWORD", "test-password"),
-    ("KASSA_MOBILNIK_DEVICE_ID", "test-device-id"),
-    ("KASSA_MOBILNIK_DEVICE", "kassa-test"),
-];
-
-/// Environment variables for a run.
-type Env = Vec<(&'static str, &'static str)>;
-
-fn env_for(provider: &str) -> Vec<(&'static str, &'static str)> {
-    match provider {
-        "anor-bm" => ANOR_ENV.to_vec(),
-        "requisite-uz" => REQUISITE_ENV.to_vec(),
-        _ => MOBILNIK_ENV.to_vec(),
-    }
-}
-
 fn with_trace(env: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
     let mut env = env.to_vec();
     env.push(("RUST_LOG", "trace"));
     env
-}
-
-async fn fixture_server(fixtures: &[(&str, &str, &str)]) -> MockServer {
-    let server = MockServer::start().await;
-    for (p, o, c) in fixtures {
-        mount_on(&server, &Fixture::load(p, o, c)).await;
-    }
-    server
 }
 
 /// A server that answers each fixture's request path with its answer, however often it is
@@ -223,13 +121,10 @@ async fn at_trace_the_json_error_line_is_always_the_last_stderr_line() {
     ];
     let mut runs = Vec::new();
     for (args, env, kind) in cases {
-        let env: Vec<(String, String)> = env
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
         runs.push(tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
             for i in 0..50 {
-                let run = run_blocking(&args, &env);
+                let run = common::run(&args, &env);
                 assert!(
                     run.stderr.lines().count() > 3,
                     "TRACE output is there: {run:?}"
@@ -723,11 +618,4 @@ async fn ext_pay_is_sent_once_and_reconciled_by_status_with_its_agent_tran_id() 
         ("once", Some("status by agentTranId"))
     );
     effect_holds("anor-bm", "ext-pay", effect, reconcile.as_deref()).await;
-}
-
-/// A state file path no other run uses.
-fn fresh_state_file() -> std::path::PathBuf {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    std::env::temp_dir().join(format!("kassa-test-state-{}-{n}.json", std::process::id()))
 }

@@ -4,14 +4,14 @@
 //! directory (and HOME / XDG_CACHE_HOME pointed there too, so nothing reaches the user's
 //! cache).
 
-use std::io::{BufRead as _, BufReader};
+mod common;
+
+use std::io::BufRead as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
+use common::{Run, standalone};
 use kassa_sandbox::anor_bm::seed;
-use serde_json::{Value, json};
-
-const KASSA: &str = env!("CARGO_BIN_EXE_kassa");
+use serde_json::json;
 
 /// A temporary directory for one test, removed on drop.
 struct TempDir(PathBuf);
@@ -36,43 +36,23 @@ impl Drop for TempDir {
     }
 }
 
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        assert_eq!(self.code, 0, "{self:?}");
-        serde_json::from_str(&self.stdout).expect("stdout is one JSON document")
-    }
-
-    fn error(&self) -> Value {
-        let last = self.stderr.lines().last().expect("stderr has a line");
-        serde_json::from_str::<Value>(last).expect("the last stderr line is JSON")["error"].clone()
-    }
-}
-
-/// Runs the binary with no `KASSA_*` variable of the caller's, the state file in `dir`.
+/// Runs the binary with no `KASSA_*` variable of the caller's, the state file, HOME and
+/// the cache in `dir`.
 fn kassa(dir: &TempDir, args: &[&str]) -> Run {
-    let mut cmd = Command::new(KASSA);
-    cmd.args(args);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("KASSA_") || k == "RUST_LOG" {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("KASSA_SANDBOX_STATE", dir.state_file())
-        .env("HOME", &dir.0)
-        .env("XDG_CACHE_HOME", dir.0.join("cache"));
-    let out = cmd.output().expect("the kassa binary runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let path = |p: PathBuf| p.to_str().expect("a UTF-8 temporary path").to_owned();
+    let (state, home, cache) = (
+        path(dir.state_file()),
+        path(dir.0.clone()),
+        path(dir.0.join("cache")),
+    );
+    common::run(
+        args,
+        &[
+            ("KASSA_SANDBOX_STATE", &state),
+            ("HOME", &home),
+            ("XDG_CACHE_HOME", &cache),
+        ],
+    )
 }
 
 fn check(dir: &TempDir, tran: &str) -> i64 {
@@ -171,37 +151,9 @@ fn a_broken_state_file_is_a_clear_error() {
     std::fs::write(dir.state_file(), "{\"version\": 1, \"anor-bm\": [1]}").expect("writes");
     let run = kassa(&dir, &["mobilnik", "authenticate"]);
     assert_ne!(run.code, 0, "{run:?}");
-    let message = run.error()["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let message = run.message();
     assert!(message.contains("anor-bm"), "{message}");
     assert!(message.contains("kassa sandbox reset"), "{message}");
-}
-
-/// Starts `kassa sandbox` with `args`; its stdout's first line (JSON) and its stderr.
-fn standalone(
-    args: &[&str],
-) -> (
-    std::process::Child,
-    Value,
-    BufReader<std::process::ChildStderr>,
-) {
-    let mut child = Command::new(KASSA)
-        .arg("sandbox")
-        .args(args)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kassa sandbox starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("a first line");
-    let started: Value = serde_json::from_str(&first).expect("the first stdout line is JSON");
-    let stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    (child, started, stderr)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -270,11 +222,7 @@ async fn the_standalone_sandbox_logs_each_request_without_secrets_and_binds_host
 
 #[test]
 fn a_host_that_is_no_address_is_refused() {
-    let out = Command::new(KASSA)
-        .args(["sandbox", "--host", "no-such-host", "--port", "0"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("--host no-such-host"), "{stderr}");
+    let run = common::run(&["sandbox", "--host", "no-such-host", "--port", "0"], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("--host no-such-host"), "{run:?}");
 }

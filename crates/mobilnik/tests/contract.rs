@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use common::{auth_query, client, map, query_of, received_on};
 use kassa_core::ops::EffectKind;
 use kassa_core::secret::{ExposeSecret, SecretString};
-use kassa_core::{Currency, Error, Money, ProviderCode, Sent};
-use kassa_testkit::Fixture;
+use kassa_core::{Currency, Error, Money, Sent};
+use kassa_testkit::{ErrorView, Fixture};
 use mobilnik::{
     CheckPaymentRequest, CheckRequisiteRequest, Client, Code, DeviceId, OperationId,
     PaymentRequest, PaymentStatus, TransferRequest, code_of, som,
@@ -110,39 +110,25 @@ fn client_for_login(uri: &str, q: &BTreeMap<String, String>) -> Client {
         .expect("client builds")
 }
 
+/// What a snapshot shows of an error: testkit's view, the code's name in the catalogue, the
+/// provider's own message of a refusal and whether the request was sent.
 #[derive(Serialize)]
-struct ErrorSummary {
-    error: &'static str,
-    code: Option<String>,
+struct CodeView {
+    #[serde(flatten)]
+    error: ErrorView,
     name: Option<&'static str>,
-    message: Option<String>,
+    provider_message: Option<String>,
     was_sent: String,
-    may_have_taken_effect: bool,
-    retryable: bool,
-    display: String,
 }
 
-fn summarize(err: &Error) -> ErrorSummary {
-    let kind = match err {
-        Error::InvalidInput { .. } => "invalid_input",
-        Error::Rejected(_) => "rejected",
-        Error::Auth(_) => "auth",
-        Error::OutcomeUnknown(_) => "outcome_unknown",
-        Error::Transport { .. } => "transport",
-        Error::Http { .. } => "http",
-        Error::Decode { .. } => "decode",
-        _ => "other",
-    };
-    let code = code_of(err);
-    ErrorSummary {
-        error: kind,
-        code: code.map(ProviderCode::raw),
-        name: code.map(Code::name),
-        message: err.rejection().map(|r| r.message.clone()),
-        was_sent: format!("{:?}", err.was_sent()),
-        may_have_taken_effect: err.may_have_taken_effect(),
-        retryable: err.is_retryable(),
-        display: err.to_string(),
+impl CodeView {
+    fn of(err: &Error) -> CodeView {
+        CodeView {
+            error: ErrorView::of(err),
+            name: code_of(err).map(Code::name),
+            provider_message: err.rejection().map(|r| r.message.clone()),
+            was_sent: format!("{:?}", err.was_sent()),
+        }
     }
 }
 
@@ -257,7 +243,7 @@ async fn run_cases(op: &str) {
                     if moved { Sent::Maybe } else { Sent::Yes },
                     "{name}"
                 );
-                kassa_testkit::snapshot!(snapshot_name, &summarize(&err));
+                kassa_testkit::snapshot!(snapshot_name, &CodeView::of(&err));
             }
         }
     }

@@ -3,6 +3,7 @@
 
 use anor_bm::Client;
 use kassa_core::{Error, RetryPolicy, Timeouts};
+use kassa_testkit::ErrorView;
 use serde::Serialize;
 
 pub const P: &str = "anor-bm";
@@ -28,37 +29,19 @@ pub fn client(uri: &str) -> Client {
     client_with(uri, RetryPolicy::none(), Timeouts::none())
 }
 
-/// What a snapshot shows of an error.
+/// What a snapshot shows of an error: testkit's view and the catalogue's titles of the code.
 #[derive(Debug, Serialize)]
-pub struct ErrorView {
-    pub kind: &'static str,
-    pub message: String,
-    pub code: Option<String>,
-    pub http_status: Option<u16>,
+pub struct CodeView {
+    #[serde(flatten)]
+    pub error: ErrorView,
     pub titles: Option<anor_bm::Titles>,
-    pub field: Option<String>,
-    pub may_have_taken_effect: bool,
-    pub retryable: bool,
-    pub reconcile: Option<String>,
-    pub key: Option<String>,
-    pub advice: Option<String>,
 }
 
-/// The testkit's view of `e` with the catalogue's titles, in the order the snapshots show.
-pub fn view(e: &Error) -> ErrorView {
-    let base = kassa_testkit::ErrorView::of(e);
-    ErrorView {
-        kind: base.kind,
-        message: base.message,
-        code: base.code,
-        http_status: base.http_status,
+/// The view of `e`.
+pub fn view(e: &Error) -> CodeView {
+    CodeView {
+        error: ErrorView::of(e),
         titles: anor_bm::code_of(e).and_then(|c| c.titles()),
-        field: base.field,
-        may_have_taken_effect: base.may_have_taken_effect,
-        retryable: base.retryable,
-        reconcile: base.reconcile,
-        key: base.key,
-        advice: base.advice,
     }
 }
 
