@@ -1,0 +1,43 @@
+//! The operation table: every operation of this crate, its request and answer types and
+//! the effect the client really uses, for the CLI and the contract tests.
+//!
+//! ```
+//! assert_eq!(mserver::OPERATIONS.len(), 26);
+//! assert!(mserver::OPERATIONS.iter().any(|o| o.name == "application-token" && o.effect.name() == "auth"));
+//! ```
+
+use crate::answer::{Answer, Conditional, Done};
+use crate::auth::{ApplicationToken, ApplicationTokenRequest};
+use crate::client::Client;
+use crate::services::*;
+use crate::wallet::*;
+
+kassa_core::operations! {
+    client: Client;
+    "errors" => errors(ConditionalRequest) -> Conditional<Answer<Vec<ErrorEntry>>>, Read;
+    "options" => options(NoInput) -> Answer<Options>, Read;
+    "create-wallet" => create_wallet(CreateWalletRequest) -> Answer<WalletCode>, Once;
+    "activate-wallet" => activate_wallet(ActivateWalletRequest) -> Answer<WalletCode>, Once;
+    "resend-activation-code" => resend_activation_code(PhoneRequest) -> Answer<WalletCode>, Once;
+    "request-password-code" => request_password_code(PhoneRequest) -> Answer<WalletCode>, Once;
+    "change-password" => change_password(ChangePasswordRequest) -> Answer<WalletCode>, Once;
+    "get-wallet" => get_wallet(NoInput) -> Answer<Wallet>, Read;
+    "delete-wallet" => delete_wallet(DeleteWalletRequest) -> Answer<Done>, Once;
+    "put-person" => put_person(Person) -> Answer<Person>, Once;
+    "get-person" => get_person(NoInput) -> Answer<Person>, Read;
+    "upload-picture" => upload_picture(UploadPictureRequest) -> Answer<Done>, Once;
+    "delete-picture" => delete_picture(NoInput) -> Answer<Done>, Once;
+    "find-wallets" => find_wallets(FindWalletsRequest) -> Answer<Vec<FoundWallet>>, Read;
+    "replenishment-points" => replenishment_points(NoInput) -> Answer<Vec<ReplenishmentPoint>>, Read;
+    "wallet-settings" => wallet_settings(WalletSettingsRequest) -> Answer<Done>, Once;
+    "wallet-status-webhook" => wallet_status_webhook(WalletStatusRequest) -> Answer<Done>, Once;
+    "list-services" => list_services(ListServicesRequest) -> Conditional<Answer<Vec<ServiceSummary>>>, Read;
+    "list-groups" => list_groups(ConditionalRequest) -> Conditional<Answer<Vec<Group>>>, Read;
+    "services-by-groups" => services_by_groups(ConditionalRequest) -> Conditional<Answer<Vec<GroupServices>>>, Read;
+    "get-service" => get_service(GetServiceRequest) -> Answer<ServiceDescription>, Read;
+    "service-by-mnp" => service_by_mnp(ServiceByMnpRequest) -> Answer<ServiceDescription>, Read;
+    "mobile-operator" => mobile_operator(MobileOperatorRequest) -> Answer<ServiceDescription>, Read;
+    "order-service" => order_service(OrderServiceRequest) -> Answer<ServiceOrder>, Once;
+    "geo" => geo(GeoRequest) -> Answer<Vec<Place>>, Read;
+    "application-token" => application_token(ApplicationTokenRequest) -> ApplicationToken, Auth;
+}
