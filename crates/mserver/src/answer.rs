@@ -368,7 +368,9 @@ impl Serialize for Done {
 
 impl<'de> Deserialize<'de> for Done {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Done, D::Error> {
-        serde::de::IgnoredAny::deserialize(d).map(|_| Done)
+        // Through `Option`, so an absent `data` reads too (serde asks a missing field for
+        // an option).
+        Option::<serde::de::IgnoredAny>::deserialize(d).map(|_| Done)
     }
 }
 

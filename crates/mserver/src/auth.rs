@@ -79,7 +79,10 @@ impl Phone {
 impl<'de> Deserialize<'de> for Phone {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Phone, D::Error> {
         let s = String::deserialize(d)?;
-        Phone::new(s).map_err(serde::de::Error::custom)
+        Phone::new(s).map_err(|e| match e {
+            Error::InvalidInput { reason, .. } => serde::de::Error::custom(reason),
+            other => serde::de::Error::custom(other),
+        })
     }
 }
 

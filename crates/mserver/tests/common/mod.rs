@@ -1,0 +1,64 @@
+//! Helpers shared by the mserver tests: the fixtures' credentials and clients.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use kassa_core::{RetryPolicy, Timeouts, Transport};
+use mserver::Client;
+
+pub const PHONE: &str = "+79261111111";
+pub const PASSWORD: &str = "test-password";
+pub const BEARER: &str = "test-access-token";
+pub const CLIENT_ID: &str = "test-client-id";
+pub const CLIENT_SECRET: &str = "test-client-secret";
+pub const APP_TOKEN: &str = "88357939-aa71-426b-9afc-a5a9769ce527";
+pub const ADMIN: &str = "test-admin";
+pub const ADMIN_PASSWORD: &str = "test-admin-password";
+pub const WEBHOOK_TOKEN: &str = "test-webhook-token";
+
+pub use kassa_testkit::quiet_transport;
+
+/// The API's base URL on a mock server: its root and the `/v1` prefix.
+pub fn v1(uri: &str) -> String {
+    format!("{uri}/v1")
+}
+
+/// A wallet client (Basic `+79261111111:test-password`), no timeouts, default retries.
+pub fn wallet_client(uri: &str) -> Client {
+    wallet_client_with(
+        uri,
+        quiet_transport(),
+        Timeouts::none(),
+        RetryPolicy::default(),
+    )
+}
+
+/// A wallet client with the given transport, timeouts and retries.
+pub fn wallet_client_with(
+    uri: &str,
+    transport: Arc<dyn Transport>,
+    timeouts: Timeouts,
+    retry: RetryPolicy,
+) -> Client {
+    Client::builder()
+        .base_url(v1(uri))
+        .wallet(PHONE, PASSWORD.into())
+        .expect("valid phone")
+        .transport(transport)
+        .timeouts(timeouts)
+        .retry(retry)
+        .build()
+        .expect("client builds")
+}
+
+/// An application client whose token URL is `token_uri` + `/oauth/token`.
+pub fn app_client(uri: &str, token_uri: &str, secret: &str) -> Client {
+    Client::builder()
+        .base_url(v1(uri))
+        .token_url(format!("{token_uri}/oauth/token"))
+        .application(CLIENT_ID, secret.into())
+        .transport(quiet_transport())
+        .timeouts(Timeouts::none())
+        .build()
+        .expect("client builds")
+}
