@@ -40,6 +40,27 @@ async fn answering(http_method: &str, p: &str, t: ResponseTemplate, times: u64) 
     server
 }
 
+/// `wallet-settings` (a `once` call) answered with `t`: sent exactly once whatever the
+/// retry policy (three attempts allowed); its error.
+async fn settings_answered(t: ResponseTemplate) -> Error {
+    let server = answering("POST", "/v1/wallet/settings", t, 1).await;
+    let client = wallet_client_with(&server.uri(), quiet_transport(), Timeouts::none(), retry(3));
+    let e = client.wallet_settings(&settings()).await.unwrap_err();
+    server.verify().await;
+    e
+}
+
+/// `get-wallet` (a read) answered with `t` once; its error.
+async fn wallet_answered(t: ResponseTemplate) -> Error {
+    let server = answering("GET", "/v1/wallet", t, 1).await;
+    let e = wallet_client(&server.uri())
+        .get_wallet(&NoInput {})
+        .await
+        .unwrap_err();
+    server.verify().await;
+    e
+}
+
 #[tokio::test]
 async fn a_5xx_on_a_read_is_asked_again_then_reported() {
     let server = answering("GET", "/v1/wallet", ResponseTemplate::new(503), 3).await;
@@ -51,101 +72,57 @@ async fn a_5xx_on_a_read_is_asked_again_then_reported() {
 
 #[tokio::test]
 async fn a_5xx_on_a_once_operation_is_sent_once_and_outcome_unknown() {
-    let server = answering("POST", "/v1/wallet/settings", ResponseTemplate::new(502), 1).await;
-    let client = wallet_client_with(&server.uri(), quiet_transport(), Timeouts::none(), retry(3));
-    let e = client.wallet_settings(&settings()).await.unwrap_err();
+    let e = settings_answered(ResponseTemplate::new(502)).await;
     assert!(e.may_have_taken_effect(), "{e:?}");
-    server.verify().await;
 }
 
 #[tokio::test]
 async fn a_5xx_with_a_code_is_read_by_its_status() {
     let body = r#"{"meta": {"code": 500, "error": "wallet_not_found"}}"#;
-    let server = answering("POST", "/v1/wallet/settings", json_body(500, body), 1).await;
-    let client = wallet_client_with(&server.uri(), quiet_transport(), Timeouts::none(), retry(3));
-    let e = client.wallet_settings(&settings()).await.unwrap_err();
+    let e = settings_answered(json_body(500, body)).await;
     assert!(e.may_have_taken_effect(), "{e:?}");
-    server.verify().await;
 }
 
 #[tokio::test]
 async fn an_html_page_on_a_read_is_an_http_error_quoting_it() {
     let html = "<html><body>Bad gateway</body></html>";
-    let server = answering("GET", "/v1/wallet", raw_body(200, "text/html", html), 1).await;
-    let e = wallet_client(&server.uri())
-        .get_wallet(&NoInput {})
-        .await
-        .unwrap_err();
+    let e = wallet_answered(raw_body(200, "text/html", html)).await;
     assert!(
         matches!(e, Error::Http { status: 200, .. } | Error::Decode { .. }),
         "{e:?}"
     );
     assert!(e.to_string().contains("Bad gateway"), "{e}");
     assert!(!e.may_have_taken_effect());
-    server.verify().await;
 }
 
 #[tokio::test]
 async fn an_html_page_on_a_once_operation_is_outcome_unknown() {
-    let server = answering(
-        "POST",
-        "/v1/wallet/settings",
-        raw_body(200, "text/html", "<html>ok?</html>"),
-        1,
-    )
-    .await;
-    let e = wallet_client(&server.uri())
-        .wallet_settings(&settings())
-        .await
-        .unwrap_err();
+    let e = settings_answered(raw_body(200, "text/html", "<html>ok?</html>")).await;
     assert!(e.may_have_taken_effect(), "{e:?}");
-    server.verify().await;
 }
 
 #[tokio::test]
 async fn a_truncated_body_says_where_it_broke() {
     let cut = r#"{"meta": {"code": 200}, "data": {"phone": "+79261111111", "amount": 12"#;
-    let server = answering("GET", "/v1/wallet", json_body(200, cut), 1).await;
-    let e = wallet_client(&server.uri())
-        .get_wallet(&NoInput {})
-        .await
-        .unwrap_err();
+    let e = wallet_answered(json_body(200, cut)).await;
     assert!(
         matches!(e, Error::Http { .. } | Error::Decode { .. }),
         "{e:?}"
     );
     assert!(!e.may_have_taken_effect());
-    server.verify().await;
-
-    let server = answering(
-        "POST",
-        "/v1/wallet/settings",
-        json_body(200, r#"{"meta": {"co"#),
-        1,
-    )
-    .await;
-    let e = wallet_client(&server.uri())
-        .wallet_settings(&settings())
-        .await
-        .unwrap_err();
+    let e = settings_answered(json_body(200, r#"{"meta": {"co"#)).await;
     assert!(
         e.may_have_taken_effect(),
         "a cut answer to a once call: {e:?}"
     );
-    server.verify().await;
 }
 
 #[tokio::test]
 async fn a_wrong_amount_in_a_success_names_the_path() {
     let body = r#"{"meta": {"code": 200}, "data": {"phone": "+79261111111", "amount": 12.345}}"#;
-    let server = answering("GET", "/v1/wallet", json_body(200, body), 1).await;
-    let e = wallet_client(&server.uri())
-        .get_wallet(&NoInput {})
-        .await
-        .unwrap_err();
+    let e = wallet_answered(json_body(200, body)).await;
     assert!(matches!(e, Error::Decode { .. }), "{e:?}");
     assert!(e.to_string().contains("data.amount"), "{e}");
-    server.verify().await;
 }
 
 #[tokio::test]
@@ -163,44 +140,37 @@ async fn a_304_is_not_modified_and_sent_once() {
 
 #[tokio::test]
 async fn a_304_to_a_once_operation_is_outcome_unknown() {
-    let server = answering("POST", "/v1/wallet/settings", ResponseTemplate::new(304), 1).await;
-    let e = wallet_client(&server.uri())
-        .wallet_settings(&settings())
-        .await
-        .unwrap_err();
+    let e = settings_answered(ResponseTemplate::new(304)).await;
     assert!(e.may_have_taken_effect(), "{e:?}");
-    server.verify().await;
 }
 
-// Real time: the attempt timeout is 300 ms and the server waits an hour; a paused clock
-// would fire the timeout before the request reaches the server.
+/// A server that answers `method path` only after an hour, expecting `times` requests, and a
+/// client whose attempts time out after 300 ms with `attempts` tries. Real time: a paused
+/// clock would fire the timeout before the request reaches the server.
+async fn slow(
+    http_method: &str,
+    p: &str,
+    times: u64,
+    attempts: u32,
+) -> (MockServer, mserver::Client) {
+    let slow = delayed(ResponseTemplate::new(200), Duration::from_secs(3600));
+    let server = answering(http_method, p, slow, times).await;
+    let timeouts = Timeouts::none().attempt(Duration::from_millis(300));
+    let client = wallet_client_with(&server.uri(), quiet_transport(), timeouts, retry(attempts));
+    (server, client)
+}
+
 #[tokio::test]
 async fn a_timeout_on_a_read_is_retried() {
-    let slow = delayed(ResponseTemplate::new(200), Duration::from_secs(3600));
-    let server = answering("GET", "/v1/wallet", slow, 2).await;
-    let client = wallet_client_with(
-        &server.uri(),
-        quiet_transport(),
-        Timeouts::none().attempt(Duration::from_millis(300)),
-        retry(2),
-    );
+    let (server, client) = slow("GET", "/v1/wallet", 2, 2).await;
     let e = client.get_wallet(&NoInput {}).await.unwrap_err();
     assert!(matches!(e, Error::Transport { .. }), "{e:?}");
     server.verify().await;
 }
 
-// Real time: the attempt timeout is 300 ms and the server waits an hour; a paused clock
-// would fire the timeout before the request reaches the server.
 #[tokio::test]
 async fn a_timeout_on_a_once_operation_is_never_resent() {
-    let slow = delayed(ResponseTemplate::new(200), Duration::from_secs(3600));
-    let server = answering("POST", "/v1/wallet/settings", slow, 1).await;
-    let client = wallet_client_with(
-        &server.uri(),
-        quiet_transport(),
-        Timeouts::none().attempt(Duration::from_millis(300)),
-        retry(3),
-    );
+    let (server, client) = slow("POST", "/v1/wallet/settings", 1, 3).await;
     let e = client.wallet_settings(&settings()).await.unwrap_err();
     assert!(e.may_have_taken_effect(), "{e:?}");
     server.verify().await;
