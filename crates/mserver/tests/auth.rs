@@ -172,3 +172,37 @@ async fn refused_client_credentials_are_an_auth_error_and_no_api_call() {
     assert!(!e.to_string().contains("wrong-secret"), "{e}");
     api.verify().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_application_token_is_fetched_again_ahead_of_its_expiry() {
+    let tokens = MockServer::start().await;
+    let api = MockServer::start().await;
+    // expires_in 599 s; the client refreshes 60 s ahead (mserver::REFRESH_AHEAD).
+    Fixture::load("mserver", "application-token", "ok")
+        .mock()
+        .expect(2)
+        .mount(&tokens)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/wallet"))
+        .respond_with(wallet_answer())
+        .expect(3)
+        .mount(&api)
+        .await;
+    let client = app_client(&api.uri(), &tokens.uri(), CLIENT_SECRET);
+    client.get_wallet(&NoInput {}).await.expect("first call");
+    tokio::time::advance(std::time::Duration::from_secs(500)).await;
+    client
+        .get_wallet(&NoInput {})
+        .await
+        .expect("99 s left: the same token");
+    assert_eq!(client.token_fetches(), 1);
+    tokio::time::advance(std::time::Duration::from_secs(50)).await;
+    client
+        .get_wallet(&NoInput {})
+        .await
+        .expect("49 s left: a new token");
+    assert_eq!(client.token_fetches(), 2);
+    tokens.verify().await;
+    api.verify().await;
+}
