@@ -45,7 +45,10 @@ async fn answering(http_method: &str, p: &str, t: ResponseTemplate, times: u64) 
 async fn settings_answered(t: ResponseTemplate) -> Error {
     let server = answering("POST", "/v1/wallet/settings", t, 1).await;
     let client = wallet_client_with(&server.uri(), quiet_transport(), Timeouts::none(), retry(3));
-    let e = client.wallet_settings(&settings()).await.unwrap_err();
+    let e = client
+        .wallet_settings(&settings())
+        .await
+        .expect_err("a once call fails here");
     server.verify().await;
     e
 }
@@ -56,7 +59,7 @@ async fn wallet_answered(t: ResponseTemplate) -> Error {
     let e = wallet_client(&server.uri())
         .get_wallet(&NoInput {})
         .await
-        .unwrap_err();
+        .expect_err("a read fails here");
     server.verify().await;
     e
 }
