@@ -133,7 +133,11 @@ macro_rules! open_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
-                kassa_core::lenient::text(d).map(|t| $name::from_raw(&t))
+                let text = kassa_core::lenient::text(d)?;
+                if text.trim().is_empty() {
+                    return Err(de::Error::custom(concat!("an empty ", stringify!($name))));
+                }
+                Ok($name::from_raw(&text))
             }
         }
     };
@@ -148,6 +152,7 @@ open_enum! {
     /// assert_eq!(BidStatus::from_raw("payed"), BidStatus::Payed);
     /// assert!(BidStatus::Success.is_final() && BidStatus::Success.is_success());
     /// assert!(!BidStatus::from_raw("brandnew").is_success());
+    /// assert!(serde_json::from_str::<BidStatus>(r#""""#).is_err());
     /// ```
     pub enum BidStatus {
         /// `new`: created, not paid.
