@@ -1,5 +1,5 @@
 //! The value types every area shares, each handling one drift of the engine's answers in
-//! one place: ids as numbers or strings ([`BidId`], [`uint`]), limits written `"no"`
+//! one place: ids as numbers or strings ([`BidId`]), limits written `"no"`
 //! ([`limit`]), statuses that grow ([`BidStatus`]), `api_actions` ([`ApiActions`]).
 
 use std::fmt;
@@ -81,53 +81,13 @@ pub(crate) fn uint_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D
     kassa_core::lenient::uint_opt(d)
 }
 
-/// Declares a string enum whose unknown values are kept.
-macro_rules! open_enum {
-    (
-        $(#[$attr:meta])*
-        pub enum $name:ident {
-            $( $(#[$vattr:meta])* $variant:ident = $raw:literal, )+
-        }
-    ) => {
-        $(#[$attr])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vattr])* $variant, )+
-            /// A value this crate does not know, kept as it came.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// Every known value, in the table's order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// Reads a value (surrounding spaces ignored); unknown values are kept.
-            pub fn from_raw(raw: &str) -> $name {
-                match raw.trim() {
-                    $($raw => $name::$variant,)+
-                    other => $name::Unknown(other.to_owned()),
-                }
-            }
-
-            /// The value as the exchanger writes it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $($name::$variant => $raw,)+
-                    $name::Unknown(raw) => raw,
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
+/// Reads and writes a catalogue enum (see [`kassa_core::code_catalogue!`]) as its text: a
+/// string or a number on the wire, unknown values kept, an empty value refused.
+macro_rules! text_serde {
+    ($name:ident) => {
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
+                s.serialize_str(self.raw())
             }
         }
 
@@ -143,7 +103,7 @@ macro_rules! open_enum {
     };
 }
 
-open_enum! {
+kassa_core::code_catalogue! {
     /// A bid's status (every status the provider notes list; new ones kept as
     /// [`BidStatus::Unknown`], never read as success).
     ///
@@ -154,43 +114,45 @@ open_enum! {
     /// assert!(!BidStatus::from_raw("brandnew").is_success());
     /// assert!(serde_json::from_str::<BidStatus>(r#""""#).is_err());
     /// ```
-    pub enum BidStatus {
+    pub enum BidStatus: &'static str {
         /// `new`: created, not paid.
-        New = "new",
+        New = "new" => "created, not paid",
         /// `coldnew`: created, awaiting a merchant's confirmation.
-        ColdNew = "coldnew",
+        ColdNew = "coldnew" => "created, awaiting a merchant's confirmation",
         /// `cancel`: cancelled by the user.
-        Cancel = "cancel",
+        Cancel = "cancel" => "cancelled by the user",
         /// `delete`: deleted.
-        Delete = "delete",
+        Delete = "delete" => "deleted",
         /// `techpay`: paid, technical status.
-        TechPay = "techpay",
+        TechPay = "techpay" => "paid, technical status",
         /// `payed`: marked paid.
-        Payed = "payed",
+        Payed = "payed" => "marked paid",
         /// `coldpay`: payment awaiting confirmation.
-        ColdPay = "coldpay",
+        ColdPay = "coldpay" => "payment awaiting confirmation",
         /// `partpay`: partly paid.
-        PartPay = "partpay",
+        PartPay = "partpay" => "partly paid",
         /// `realpay`: payment received.
-        RealPay = "realpay",
+        RealPay = "realpay" => "payment received",
         /// `verify`: under verification.
-        Verify = "verify",
+        Verify = "verify" => "under verification",
         /// `mercherror`: merchant error.
-        MerchError = "mercherror",
+        MerchError = "mercherror" => "merchant error",
         /// `error`: error.
-        Error = "error",
+        Error = "error" => "error",
         /// `payouterror`: payout error.
-        PayoutError = "payouterror",
+        PayoutError = "payouterror" => "payout error",
         /// `scrpayerror`: automatic payout error.
-        ScrPayError = "scrpayerror",
+        ScrPayError = "scrpayerror" => "automatic payout error",
         /// `coldsuccess`: done, awaiting confirmation.
-        ColdSuccess = "coldsuccess",
+        ColdSuccess = "coldsuccess" => "done, awaiting confirmation",
         /// `partpayout`: partly paid out.
-        PartPayout = "partpayout",
+        PartPayout = "partpayout" => "partly paid out",
         /// `success`: done.
-        Success = "success",
+        Success = "success" => "done",
     }
 }
+
+text_serde!(BidStatus);
 
 impl BidStatus {
     /// True only for `success`.
@@ -217,31 +179,33 @@ impl BidStatus {
     }
 }
 
-open_enum! {
+kassa_core::code_catalogue! {
     /// `api_actions.type`: how the bid is paid.
     ///
     /// ```
     /// assert_eq!(exchanger::PaymentType::from_raw("address"), exchanger::PaymentType::Address);
     /// ```
-    pub enum PaymentType {
+    pub enum PaymentType: &'static str {
         /// `finished`: nothing to pay.
-        Finished = "finished",
+        Finished = "finished" => "nothing to pay",
         /// `form`: a payment form.
-        Form = "form",
+        Form = "form" => "a payment form",
         /// `link`: a payment link.
-        Link = "link",
+        Link = "link" => "a payment link",
         /// `coupon`: a coupon.
-        Coupon = "coupon",
+        Coupon = "coupon" => "a coupon",
         /// `mypaid`: the user marks the bid paid.
-        MyPaid = "mypaid",
+        MyPaid = "mypaid" => "the user marks the bid paid",
         /// `myaction`: an action of the user.
-        MyAction = "myaction",
+        MyAction = "myaction" => "an action of the user",
         /// `address`: pay to an address.
-        Address = "address",
+        Address = "address" => "pay to an address",
     }
 }
 
-open_enum! {
+text_serde!(PaymentType);
+
+kassa_core::code_catalogue! {
     /// A partner payout's status: `0` pending, `1` paid, `2` cancelled.
     ///
     /// ```
@@ -249,17 +213,19 @@ open_enum! {
     /// assert_eq!(s, exchanger::PayoutStatus::Cancelled);
     /// # Ok::<(), serde_json::Error>(())
     /// ```
-    pub enum PayoutStatus {
+    pub enum PayoutStatus: &'static str {
         /// `0`: pending.
-        Pending = "0",
+        Pending = "0" => "pending",
         /// `1`: paid.
-        Paid = "1",
+        Paid = "1" => "paid",
         /// `2`: cancelled.
-        Cancelled = "2",
+        Cancelled = "2" => "cancelled",
     }
 }
 
-open_enum! {
+text_serde!(PayoutStatus);
+
+kassa_core::code_catalogue! {
     /// `exchange_success`, with the document's meaning: `0` done, `1` not done (the
     /// opposite of what the name suggests). Prefer the bid's status.
     ///
@@ -268,13 +234,15 @@ open_enum! {
     /// assert_eq!(s, exchanger::ExchangeSuccess::Done);
     /// # Ok::<(), serde_json::Error>(())
     /// ```
-    pub enum ExchangeSuccess {
+    pub enum ExchangeSuccess: &'static str {
         /// `0`: the bid is done.
-        Done = "0",
+        Done = "0" => "the bid is done",
         /// `1`: the bid is not done.
-        NotDone = "1",
+        NotDone = "1" => "the bid is not done",
     }
 }
+
+text_serde!(ExchangeSuccess);
 
 /// `api_actions.pay` or `.cancel`: by this API, disabled, or a URL for the user.
 ///

@@ -189,7 +189,7 @@ async fn run(op: &str, case: &str, expect: Expect) {
         assert!(cb.reason().contains("bid_info"), "{name}");
         let form = fixture.request.form.clone().unwrap_or_default();
         assert_eq!(
-            cb.claimed().status.as_ref().map(BidStatus::as_str),
+            cb.claimed().status.as_ref().map(BidStatus::raw),
             form.get("status").map(String::as_str),
             "{name}"
         );

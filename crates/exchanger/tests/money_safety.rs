@@ -57,13 +57,13 @@ async fn a_create_bid_that_times_out_is_not_resent_until_get_exchanges_by_api_id
     // not auto-advance while a blocking task runs).
     let gate =
         tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(30)).is_ok());
-    let client = client_with(
+    let hasty = client_with(
         &server.uri(),
         quiet_transport(),
         Timeouts::none().attempt(Duration::from_secs(1)),
         RetryPolicy::default(),
     );
-    let err = client.create_bid(&request()).await.expect_err("times out");
+    let err = hasty.create_bid(&request()).await.expect_err("times out");
     assert!(gate.await.expect("gate"), "the server saw the bid");
     let unknown = err.outcome_unknown().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!(unknown.operation, "create-bid");
@@ -82,7 +82,13 @@ async fn a_create_bid_that_times_out_is_not_resent_until_get_exchanges_by_api_id
         &Fixture::load(PROVIDER, "get-exchanges", "ok_by_api_id"),
     )
     .await;
-    let again = client.create_bid_once(&request()).await.expect("looked up");
+    // A client without the 1 s attempt timeout: on the paused clock the timer would fire
+    // while the lookup waits on the loopback socket.
+    let patient = client(&server.uri());
+    let again = patient
+        .create_bid_once(&request())
+        .await
+        .expect("looked up");
     let CreateOnce::Existing(found) = again else {
         panic!("expected the existing bid, got {again:?}")
     };
