@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await;
 
     let client = Client::builder()
-        .base_url(format!("{}/v1", server.uri()))
+        .base_url(server.uri()) // in production: https://sandbox.wallet.best/v1
         .wallet("+79261111111", "test-password".into())?
         .build()?;
 

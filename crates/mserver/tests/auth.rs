@@ -20,7 +20,7 @@ async fn a_wallet_sends_basic_with_its_phone_and_password() {
     let server = MockServer::start().await;
     // The document's Basic value for +79261111111:test-password.
     Mock::given(method("GET"))
-        .and(path("/v1/wallet"))
+        .and(path("/wallet"))
         .and(header(
             "authorization",
             "Basic Kzc5MjYxMTExMTExOnRlc3QtcGFzc3dvcmQ=",
@@ -41,7 +41,7 @@ async fn a_wallet_sends_basic_with_its_phone_and_password() {
 async fn a_bearer_token_is_sent_as_is() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/v1/wallet/person"))
+        .and(path("/wallet/person"))
         .and(header("authorization", "Bearer test-access-token"))
         .and(kassa_testkit::HeaderAbsent("x-authorization-type"))
         .respond_with(Fixture::load("mserver", "get-person", "ok").response_template())
@@ -100,7 +100,7 @@ async fn a_thousand_cold_calls_fetch_one_application_token_from_another_port() {
         .await;
     kassa_testkit::catch_all().mount(&tokens).await;
     Mock::given(method("GET"))
-        .and(path("/v1/wallet"))
+        .and(path("/wallet"))
         .and(header(
             "authorization",
             format!("Bearer {APP_TOKEN}").as_str(),
@@ -140,7 +140,7 @@ async fn a_refused_application_token_is_fetched_again_and_the_call_sent_once_mor
     kassa_testkit::faults::sequence(
         &api,
         "GET",
-        "/v1/wallet",
+        "/wallet",
         vec![
             Fixture::load("mserver", "get-wallet", "unauthorized").response_template(),
             wallet_answer(),
@@ -184,7 +184,7 @@ async fn the_application_token_is_fetched_again_ahead_of_its_expiry() {
         .mount(&tokens)
         .await;
     Mock::given(method("GET"))
-        .and(path("/v1/wallet"))
+        .and(path("/wallet"))
         .respond_with(wallet_answer())
         .expect(3)
         .mount(&api)

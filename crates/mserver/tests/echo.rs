@@ -54,7 +54,7 @@ async fn echoed_secrets_never_show_in_errors_debug_or_trace_logs() {
 
     // The wallet: its password echoed back.
     Mock::given(method("GET"))
-        .and(path("/v1/wallet"))
+        .and(path("/wallet"))
         .respond_with(echo(PASSWORD))
         .mount(&api)
         .await;
@@ -66,7 +66,7 @@ async fn echoed_secrets_never_show_in_errors_debug_or_trace_logs() {
 
     // A bearer token echoed back.
     Mock::given(method("GET"))
-        .and(path("/v1/wallet/person"))
+        .and(path("/wallet/person"))
         .respond_with(echo(BEARER))
         .mount(&api)
         .await;
@@ -87,7 +87,7 @@ async fn echoed_secrets_never_show_in_errors_debug_or_trace_logs() {
         .mount(&tokens)
         .await;
     Mock::given(method("GET"))
-        .and(path("/v1/options"))
+        .and(path("/options"))
         .respond_with(echo(&format!("{APP_TOKEN} {CLIENT_SECRET}")))
         .mount(&api)
         .await;
@@ -112,7 +112,7 @@ async fn echoed_secrets_never_show_in_errors_debug_or_trace_logs() {
 
     // The admin password, given per call.
     Mock::given(method("DELETE"))
-        .and(path("/v1/wallet/%2B79261111111"))
+        .and(path("/wallet/%2B79261111111"))
         .respond_with(echo(ADMIN_PASSWORD))
         .mount(&api)
         .await;
@@ -126,7 +126,7 @@ async fn echoed_secrets_never_show_in_errors_debug_or_trace_logs() {
 
     // The webhook token, in the query.
     Mock::given(method("POST"))
-        .and(path("/v1/wallet/status"))
+        .and(path("/wallet/status"))
         .respond_with(echo(WEBHOOK_TOKEN))
         .mount(&api)
         .await;

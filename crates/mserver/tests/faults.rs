@@ -43,7 +43,7 @@ async fn answering(http_method: &str, p: &str, t: ResponseTemplate, times: u64) 
 /// `wallet-settings` (a `once` call) answered with `t`: sent exactly once whatever the
 /// retry policy (three attempts allowed); its error.
 async fn settings_answered(t: ResponseTemplate) -> Error {
-    let server = answering("POST", "/v1/wallet/settings", t, 1).await;
+    let server = answering("POST", "/wallet/settings", t, 1).await;
     let client = wallet_client_with(&server.uri(), quiet_transport(), Timeouts::none(), retry(3));
     let e = client
         .wallet_settings(&settings())
@@ -55,7 +55,7 @@ async fn settings_answered(t: ResponseTemplate) -> Error {
 
 /// `get-wallet` (a read) answered with `t` once; its error.
 async fn wallet_answered(t: ResponseTemplate) -> Error {
-    let server = answering("GET", "/v1/wallet", t, 1).await;
+    let server = answering("GET", "/wallet", t, 1).await;
     let e = wallet_client(&server.uri())
         .get_wallet(&NoInput {})
         .await
@@ -66,7 +66,7 @@ async fn wallet_answered(t: ResponseTemplate) -> Error {
 
 #[tokio::test]
 async fn a_5xx_on_a_read_is_asked_again_then_reported() {
-    let server = answering("GET", "/v1/wallet", ResponseTemplate::new(503), 3).await;
+    let server = answering("GET", "/wallet", ResponseTemplate::new(503), 3).await;
     let client = wallet_client_with(&server.uri(), quiet_transport(), Timeouts::none(), retry(3));
     let e = client.get_wallet(&NoInput {}).await.unwrap_err();
     assert!(matches!(e, Error::Http { status: 503, .. }), "{e:?}");
@@ -130,7 +130,7 @@ async fn a_wrong_amount_in_a_success_names_the_path() {
 
 #[tokio::test]
 async fn a_304_is_not_modified_and_sent_once() {
-    let server = answering("GET", "/v1/groups", ResponseTemplate::new(304), 1).await;
+    let server = answering("GET", "/groups", ResponseTemplate::new(304), 1).await;
     let got = wallet_client(&server.uri())
         .list_groups(&ConditionalRequest {
             modified_since: Some(1423147436),
@@ -165,7 +165,7 @@ async fn slow(
 
 #[tokio::test]
 async fn a_timeout_on_a_read_is_retried() {
-    let (server, client) = slow("GET", "/v1/wallet", 2, 2).await;
+    let (server, client) = slow("GET", "/wallet", 2, 2).await;
     let e = client.get_wallet(&NoInput {}).await.unwrap_err();
     assert!(matches!(e, Error::Transport { .. }), "{e:?}");
     server.verify().await;
@@ -173,7 +173,7 @@ async fn a_timeout_on_a_read_is_retried() {
 
 #[tokio::test]
 async fn a_timeout_on_a_once_operation_is_never_resent() {
-    let (server, client) = slow("POST", "/v1/wallet/settings", 1, 3).await;
+    let (server, client) = slow("POST", "/wallet/settings", 1, 3).await;
     let e = client.wallet_settings(&settings()).await.unwrap_err();
     assert!(e.may_have_taken_effect(), "{e:?}");
     server.verify().await;

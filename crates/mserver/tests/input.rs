@@ -53,7 +53,7 @@ async fn a_png_of_exactly_10_mb_is_sent_as_multipart() {
     let mut png = vec![0u8; mserver::MAX_PICTURE_BYTES];
     png[..8].copy_from_slice(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]);
     Mock::given(method("POST"))
-        .and(path("/v1/wallet/picture"))
+        .and(path("/wallet/picture"))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_raw(r#"{"meta": {"code": 200}}"#, "application/json"),
@@ -117,7 +117,7 @@ async fn paging_stops_at_has_next_page_false_and_sends_each_page_number() {
     };
     for (n, next) in [(1, true), (2, true), (3, false)] {
         Mock::given(method("GET"))
-            .and(path("/v1/services"))
+            .and(path("/services"))
             .and(query_param("page", n.to_string().as_str()))
             .and(query_param("size", "2"))
             .respond_with(ResponseTemplate::new(200).set_body_json(page(n, next)))
@@ -153,7 +153,7 @@ async fn paging_stops_at_has_next_page_false_and_sends_each_page_number() {
 async fn a_page_error_ends_the_stream() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/v1/services"))
+        .and(path("/services"))
         .respond_with(ResponseTemplate::new(404))
         .expect(1)
         .mount(&server)

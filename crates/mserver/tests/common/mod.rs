@@ -18,9 +18,11 @@ pub const WEBHOOK_TOKEN: &str = "test-webhook-token";
 
 pub use kassa_testkit::quiet_transport;
 
-/// The API's base URL on a mock server: its root and the `/v1` prefix.
+/// The API's base URL on a mock server: its root. Fixtures record paths below the base
+/// (`/wallet`), as the operation catalogue writes them; in production the base URL carries
+/// the document's `/v1` prefix (`https://sandbox.wallet.best/v1`).
 pub fn v1(uri: &str) -> String {
-    format!("{uri}/v1")
+    uri.to_owned()
 }
 
 /// A wallet client (Basic `+79261111111:test-password`), no timeouts, default retries.
