@@ -433,6 +433,36 @@ impl Engine {
         &self.budget
     }
 
+    /// The retry budget this engine draws on, shared: give it to another engine's
+    /// [`EngineBuilder::budget`] so both draw on the one budget.
+    ///
+    /// ```
+    /// use kassa_core::Engine;
+    /// let api = Engine::builder("p", "http://api").build()?;
+    /// let token = Engine::builder("p", "http://auth").budget(api.budget_handle()).build()?;
+    /// assert!(std::sync::Arc::ptr_eq(&api.budget_handle(), &token.budget_handle()));
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn budget_handle(&self) -> Arc<RetryBudget> {
+        self.budget.clone()
+    }
+
+    /// The transport this engine sends through (the one given to
+    /// [`EngineBuilder::transport`], or the one it built from its timeouts, TLS settings and
+    /// answer cap): give it to another engine of the same client (a token service on
+    /// another host) so both share one connection pool and its settings.
+    ///
+    /// ```
+    /// use kassa_core::Engine;
+    /// let api = Engine::builder("p", "http://api").build()?;
+    /// let token = Engine::builder("p", "http://auth").transport(api.transport()).build()?;
+    /// assert!(std::sync::Arc::ptr_eq(&api.transport(), &token.transport()));
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn transport(&self) -> Arc<dyn Transport> {
+        self.transport.clone()
+    }
+
     /// Sends `req`, retrying as its effect allows, and returns the final answer whatever
     /// its HTTP status (the provider crate reads its own error shapes).
     ///
