@@ -17,6 +17,10 @@ pub(crate) const APPLICATION_TOKEN: Operation =
     Operation::new(PROVIDER, "application-token", Effect::Auth);
 
 /// How long before `expires_in` the application token is fetched again.
+///
+/// ```
+/// assert_eq!(mserver::REFRESH_AHEAD.as_secs(), 60);
+/// ```
 pub const REFRESH_AHEAD: Duration = Duration::from_secs(60);
 
 /// A phone in international format: `+7` and 10 digits, or `+`, a country code and the
@@ -36,6 +40,12 @@ pub struct Phone(String);
 
 impl Phone {
     /// Checks `phone` (field name `phone`).
+    ///
+    /// ```
+    /// assert_eq!(mserver::Phone::new("+79261111111")?.to_string(), "+79261111111");
+    /// assert_eq!(mserver::Phone::new("+7 926").unwrap_err().field(), Some("phone"));
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
     pub fn new(phone: impl Into<String>) -> Result<Phone, Error> {
         Phone::checked("phone", phone.into())
     }
@@ -148,6 +158,11 @@ pub struct AdminCredentials {
 
 impl AdminCredentials {
     /// Admin credentials.
+    ///
+    /// ```
+    /// let admin = mserver::AdminCredentials::new("test-admin", "from-your-vault".into());
+    /// assert_eq!(admin.login, "test-admin");
+    /// ```
     pub fn new(login: impl Into<String>, password: SecretString) -> AdminCredentials {
         AdminCredentials {
             login: login.into(),
@@ -255,7 +270,8 @@ impl Client {
                 "application-token needs application credentials (ClientBuilder::application)",
             ));
         };
-        let req = Request::new(APPLICATION_TOKEN, Method::Post, "")
+        let req = inner
+            .with_headers(Request::new(APPLICATION_TOKEN, Method::Post, ""))
             .basic_auth(client_id, client_secret)
             .header("Accept", "application/json")
             .form(vec![(

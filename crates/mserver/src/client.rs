@@ -1,5 +1,6 @@
 //! [`Client`] and [`ClientBuilder`]: configuration only (base URL, token URL, credentials,
-//! and the engines' transport, retry, budget, timeouts, TLS and answer cap). The call path is
+//! extra headers, and the engine settings: transport, retry, budget, timeouts, TLS and
+//! answer cap). The call path is
 //! [`Client::call`] below and `answer.rs`.
 
 use std::fmt;
@@ -8,8 +9,8 @@ use std::sync::Arc;
 use kassa_core::secret::{ExposeSecret, SecretString};
 use kassa_core::token::TokenCache;
 use kassa_core::{
-    Engine, EngineBuilder, Error, Method, Operation, Request, ReqwestTransport, RetryBudget,
-    RetryPolicy, Timeouts, Tls, Transport,
+    Engine, EngineBuilder, Error, Method, Operation, Request, RetryBudget, RetryPolicy, Timeouts,
+    Tls, Transport,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -19,12 +20,24 @@ use crate::answer::{self, Conditional};
 use crate::auth::{AdminCredentials, ApplicationToken, Credentials, Phone, REFRESH_AHEAD};
 
 /// The document's API address, with its `/v1` path prefix.
+///
+/// ```
+/// assert!(mserver::DEFAULT_BASE_URL.ends_with("/v1"));
+/// ```
 pub const DEFAULT_BASE_URL: &str = "https://sandbox.wallet.best/v1";
 
 /// The document's token service address (another host than the API).
+///
+/// ```
+/// assert!(mserver::DEFAULT_TOKEN_URL.ends_with("/oauth/token"));
+/// ```
 pub const DEFAULT_TOKEN_URL: &str = "https://www.synq.ru/mserver2-dev/oauth/token";
 
 /// The header that marks a call made with the application token.
+///
+/// ```
+/// assert_eq!(mserver::AUTHORIZATION_TYPE, "X-Authorization-Type");
+/// ```
 pub const AUTHORIZATION_TYPE: &str = "X-Authorization-Type";
 
 /// An mserver client. Cheap to clone: clones share the engines, the retry budget and the
@@ -47,6 +60,7 @@ pub(crate) struct Inner {
     pub(crate) engine: Engine,
     pub(crate) token_engine: Engine,
     pub(crate) credentials: Credentials,
+    pub(crate) headers: Vec<(String, String)>,
     pub(crate) tokens: TokenCache<ApplicationToken>,
 }
 
@@ -63,9 +77,22 @@ impl fmt::Debug for Client {
 
 type EngineSetting = Arc<dyn Fn(EngineBuilder) -> EngineBuilder + Send + Sync>;
 
-/// Builds a [`Client`]: a base URL, at most one kind of credentials, and the engine
-/// settings, applied to both the API's engine and the token service's (they share one
-/// transport and one retry budget).
+/// Header names the client sets itself, which [`ClientBuilder::header`] refuses.
+const OWN_HEADERS: &[&str] = &[
+    "authorization",
+    "x-authorization-type",
+    "if-modified-since",
+    "accept",
+    "content-type",
+    "content-length",
+    "transfer-encoding",
+    "host",
+];
+
+/// Builds a [`Client`]: a base URL, at most one kind of credentials, extra headers, and the
+/// engine settings. The API's engine is built from them; the token service's engine takes
+/// the same settings and the API engine's own transport and retry budget, so both share
+/// one connection pool and one budget.
 ///
 /// ```
 /// use mserver::Client;
@@ -84,16 +111,13 @@ pub struct ClientBuilder {
     token_url: String,
     engine: Vec<EngineSetting>,
     credentials: Credentials,
-    transport: Option<Arc<dyn Transport>>,
-    budget: Option<Arc<RetryBudget>>,
-    // Kept only to build the one transport both engines share when none is given.
-    timeouts: Timeouts,
-    tls: Tls,
-    max_answer_bytes: Option<usize>,
+    headers: Vec<(String, String)>,
 }
 
 impl fmt::Debug for ClientBuilder {
+    /// Extra headers show by name only.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
         f.debug_struct("ClientBuilder")
             .field("base_url", &kassa_core::secret::redact_text(&self.base_url))
             .field(
@@ -101,7 +125,8 @@ impl fmt::Debug for ClientBuilder {
                 &kassa_core::secret::redact_text(&self.token_url),
             )
             .field("credentials", &self.credentials)
-            .field("max_answer_bytes", &self.max_answer_bytes)
+            .field("headers", &headers)
+            .field("engine_settings", &self.engine.len())
             .finish()
     }
 }
@@ -113,17 +138,35 @@ impl Default for ClientBuilder {
             token_url: DEFAULT_TOKEN_URL.to_owned(),
             engine: Vec::new(),
             credentials: Credentials::None,
-            transport: None,
-            budget: None,
-            timeouts: Timeouts::default(),
-            tls: Tls::new(),
-            max_answer_bytes: None,
+            headers: Vec::new(),
         }
     }
 }
 
+/// An HTTP header name: a token of RFC 9110 (letters, digits and ``!#$%&'*+-.^_`|~``).
+fn header_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// An HTTP header value: visible ASCII, spaces and tabs inside, no control characters.
+fn header_value_ok(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+        && value.trim_matches([' ', '\t']) == value
+}
+
 impl ClientBuilder {
     /// The API address, with its version prefix (default [`DEFAULT_BASE_URL`]).
+    ///
+    /// ```
+    /// let c = mserver::Client::builder().base_url("http://127.0.0.1:8080/v1").build()?;
+    /// assert_eq!(c.base_url(), "http://127.0.0.1:8080/v1");
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
     pub fn base_url(mut self, base_url: impl Into<String>) -> ClientBuilder {
         self.base_url = base_url.into();
         self
@@ -131,6 +174,14 @@ impl ClientBuilder {
 
     /// The token service's full address (default [`DEFAULT_TOKEN_URL`]); may be on another
     /// host than the API.
+    ///
+    /// ```
+    /// let c = mserver::Client::builder().token_url("https://auth.example.com/oauth/token").build()?;
+    /// assert_eq!(c.token_url(), "https://auth.example.com/oauth/token");
+    /// let err = mserver::Client::builder().token_url("auth.example.com").build().unwrap_err();
+    /// assert_eq!(err.field(), Some("token_url"));
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
     pub fn token_url(mut self, token_url: impl Into<String>) -> ClientBuilder {
         self.token_url = token_url.into();
         self
@@ -138,6 +189,13 @@ impl ClientBuilder {
 
     /// A wallet's phone (international format, checked here) and password, sent as HTTP
     /// Basic.
+    ///
+    /// ```
+    /// let b = mserver::Client::builder().wallet("+79261111111", "from-your-vault".into())?;
+    /// assert!(!format!("{b:?}").contains("from-your-vault"));
+    /// assert_eq!(mserver::Client::builder().wallet("+79261111111", "".into()).unwrap_err().field(), Some("password"));
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
     pub fn wallet(
         mut self,
         phone: impl Into<String>,
@@ -152,6 +210,11 @@ impl ClientBuilder {
     }
 
     /// An OAuth bearer token the integrator already holds (with its scopes).
+    ///
+    /// ```
+    /// let b = mserver::Client::builder().bearer("oauth-token-value".into());
+    /// assert!(!format!("{b:?}").contains("oauth-token-value"));
+    /// ```
     pub fn bearer(mut self, token: SecretString) -> ClientBuilder {
         self.credentials = Credentials::Bearer(token);
         self
@@ -159,6 +222,12 @@ impl ClientBuilder {
 
     /// Application credentials: exchanged at the token URL for an application token, which
     /// calls then send with `X-Authorization-Type: application`.
+    ///
+    /// ```
+    /// let b = mserver::Client::builder().application("client-id", "client-secret-value".into());
+    /// assert!(format!("{b:?}").contains("client-id"));
+    /// assert!(!format!("{b:?}").contains("client-secret-value"));
+    /// ```
     pub fn application(
         mut self,
         client_id: impl Into<String>,
@@ -171,6 +240,53 @@ impl ClientBuilder {
         self
     }
 
+    /// A header sent on every call, the token call included (an integrator's
+    /// `X-Project-ID`). Setting a name again replaces its value. Refused, naming `header`:
+    /// a name that is not an HTTP token, or one the client sets itself (`Authorization`,
+    /// `X-Authorization-Type`, `If-Modified-Since`, `Accept`, `Content-Type`, ...); a value
+    /// with control characters or non-ASCII text is refused naming `header.<name>`.
+    ///
+    /// ```
+    /// let b = mserver::Client::builder().header("X-Project-ID", "42")?;
+    /// assert!(format!("{b:?}").contains("X-Project-ID"));
+    /// let own = mserver::Client::builder().header("authorization", "Basic x").unwrap_err();
+    /// assert_eq!(own.field(), Some("header"));
+    /// let bad = mserver::Client::builder().header("X-Project-ID", "4\r\n2").unwrap_err();
+    /// assert_eq!(bad.field(), Some("header.X-Project-ID"));
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<ClientBuilder, Error> {
+        let (name, value) = (name.into(), value.into());
+        if !header_name_ok(&name) {
+            return Err(Error::invalid(
+                "header",
+                format!(
+                    "`{}` is not an HTTP header name",
+                    kassa_core::secret::redact_text(&name)
+                ),
+            ));
+        }
+        if OWN_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(&name)) {
+            return Err(Error::invalid(
+                "header",
+                format!("`{name}` is set by the client itself"),
+            ));
+        }
+        if !header_value_ok(&value) {
+            return Err(Error::invalid(
+                format!("header.{name}"),
+                "visible ASCII only, no control characters or surrounding spaces",
+            ));
+        }
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        self.headers.push((name, value));
+        Ok(self)
+    }
+
     fn with(
         mut self,
         setting: impl Fn(EngineBuilder) -> EngineBuilder + Send + Sync + 'static,
@@ -180,12 +296,24 @@ impl ClientBuilder {
     }
 
     /// Another transport (a proxy-aware reqwest client, a test fake), for both engines.
-    pub fn transport(mut self, transport: Arc<dyn Transport>) -> ClientBuilder {
-        self.transport = Some(transport);
-        self
+    ///
+    /// ```
+    /// let t = std::sync::Arc::new(kassa_core::ReqwestTransport::new(&kassa_core::Timeouts::default())?);
+    /// let c = mserver::Client::builder().transport(t).build()?;
+    /// # drop(c);
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn transport(self, transport: Arc<dyn Transport>) -> ClientBuilder {
+        self.with(move |e| e.transport(transport.clone()))
     }
 
-    /// The retry policy for calls that may be retried.
+    /// The retry policy for calls that may be retried (both engines).
+    ///
+    /// ```
+    /// let c = mserver::Client::builder().retry(kassa_core::RetryPolicy::none()).build()?;
+    /// # drop(c);
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
     pub fn retry(self, retry: RetryPolicy) -> ClientBuilder {
         self.with(move |e| e.retry(retry.clone()))
     }
@@ -196,46 +324,54 @@ impl ClientBuilder {
     /// let b = mserver::Client::builder().budget(std::sync::Arc::new(kassa_core::RetryBudget::default()));
     /// # drop(b);
     /// ```
-    pub fn budget(mut self, budget: Arc<RetryBudget>) -> ClientBuilder {
-        self.budget = Some(budget);
-        self
+    pub fn budget(self, budget: Arc<RetryBudget>) -> ClientBuilder {
+        self.with(move |e| e.budget(budget.clone()))
     }
 
-    /// Connect, per-attempt and whole-call timeouts.
-    pub fn timeouts(mut self, timeouts: Timeouts) -> ClientBuilder {
-        self.timeouts = timeouts;
+    /// Connect, per-attempt and whole-call timeouts (both engines).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let t = kassa_core::Timeouts::default().attempt(Duration::from_secs(15));
+    /// let c = mserver::Client::builder().timeouts(t).build()?;
+    /// # drop(c);
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn timeouts(self, timeouts: Timeouts) -> ClientBuilder {
         self.with(move |e| e.timeouts(timeouts))
     }
 
-    /// TLS settings (a private CA, a client certificate, native roots).
-    pub fn tls(mut self, tls: Tls) -> ClientBuilder {
-        self.tls = tls.clone();
+    /// TLS settings (a private CA, a client certificate, native roots); a bad PEM fails
+    /// [`ClientBuilder::build`] naming its field.
+    ///
+    /// ```
+    /// let err = mserver::Client::builder()
+    ///     .tls(kassa_core::Tls::new().identity_pem(b"not pem".to_vec()))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.field(), Some("tls.identity_pem"));
+    /// ```
+    pub fn tls(self, tls: Tls) -> ClientBuilder {
         self.with(move |e| e.tls(tls.clone()))
     }
 
     /// Caps an answer's size in bytes (default 32 MiB).
     ///
     /// ```
-    /// let b = mserver::Client::builder().max_answer_bytes(4 << 20);
-    /// assert!(format!("{b:?}").contains("4194304"));
+    /// let c = mserver::Client::builder().max_answer_bytes(4 << 20).build()?;
+    /// assert!(format!("{c:?}").contains("4194304"));
+    /// # Ok::<(), kassa_core::Error>(())
     /// ```
-    pub fn max_answer_bytes(mut self, limit: usize) -> ClientBuilder {
-        self.max_answer_bytes = Some(limit);
+    pub fn max_answer_bytes(self, limit: usize) -> ClientBuilder {
         self.with(move |e| e.max_answer_bytes(limit))
     }
 
-    fn engine_builder(
-        &self,
-        base_url: &str,
-        transport: &Arc<dyn Transport>,
-        budget: &Arc<RetryBudget>,
-    ) -> EngineBuilder {
+    fn engine_builder(&self, base_url: &str) -> EngineBuilder {
         let start = Engine::builder(PROVIDER, base_url.to_owned());
-        let mut b = self
+        let b = self
             .engine
             .iter()
             .fold(start, |engine, setting| setting(engine));
-        b = b.transport(transport.clone()).budget(budget.clone());
         match &self.credentials {
             Credentials::None => b,
             Credentials::Wallet { password, .. } => b.secret(password.expose_secret()),
@@ -247,21 +383,19 @@ impl ClientBuilder {
     }
 
     /// Builds the client; fails naming `base_url`, `token_url` or a TLS field.
+    ///
+    /// ```
+    /// let err = mserver::Client::builder().base_url("ftp://h/v1").build().unwrap_err();
+    /// assert_eq!(err.field(), Some("base_url"));
+    /// ```
     pub fn build(self) -> Result<Client, Error> {
-        let transport: Arc<dyn Transport> = match &self.transport {
-            Some(t) => t.clone(),
-            None => Arc::new(ReqwestTransport::configured(
-                &self.timeouts,
-                &self.tls,
-                self.max_answer_bytes.unwrap_or(32 << 20),
-            )?),
-        };
-        let budget = self.budget.clone().unwrap_or_default();
-        let engine = self
-            .engine_builder(&self.base_url, &transport, &budget)
-            .build()?;
+        let engine = self.engine_builder(&self.base_url).build()?;
+        // The token engine takes the API engine's transport and budget: one pool, one
+        // budget, and the transport settings are not built twice.
         let token_engine = self
-            .engine_builder(&self.token_url, &transport, &budget)
+            .engine_builder(&self.token_url)
+            .transport(engine.transport())
+            .budget(engine.budget_handle())
             .build()
             .map_err(|e| match e.field() {
                 Some("base_url") => Error::invalid("token_url", "must be an absolute http(s) URL"),
@@ -272,8 +406,18 @@ impl ClientBuilder {
                 engine,
                 token_engine,
                 credentials: self.credentials,
+                headers: self.headers,
                 tokens: TokenCache::new(REFRESH_AHEAD),
             }),
+        })
+    }
+}
+
+impl Inner {
+    /// Adds the builder's extra headers ([`ClientBuilder::header`]).
+    pub(crate) fn with_headers(&self, req: Request) -> Request {
+        self.headers.iter().fold(req, |r, (name, value)| {
+            r.header(name.as_str(), value.as_str())
         })
     }
 }
@@ -343,7 +487,7 @@ impl Client {
     ) -> Result<Conditional<T>, Error> {
         let inner = &self.inner;
         let engine = &inner.engine;
-        let base = || build(Request::new(op.clone(), method, path.clone()));
+        let base = || build(inner.with_headers(Request::new(op.clone(), method, path.clone())));
         let result = match (auth, &inner.credentials) {
             (Auth::None, _) => {
                 let req = base()?;
@@ -419,5 +563,58 @@ impl Client {
             })
             .await?;
         answer::fresh(&op, got)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_engine_takes_the_api_engines_transport_and_budget() {
+        // Nothing given: the API engine builds its transport and budget, the token engine
+        // takes both.
+        let client = Client::builder().build().expect("builds");
+        let inner = &client.inner;
+        assert!(Arc::ptr_eq(
+            &inner.engine.transport(),
+            &inner.token_engine.transport()
+        ));
+        assert!(Arc::ptr_eq(
+            &inner.engine.budget_handle(),
+            &inner.token_engine.budget_handle()
+        ));
+        // A budget shared with other clients is the one both engines draw on.
+        let shared = Arc::new(RetryBudget::default());
+        let client = Client::builder()
+            .budget(shared.clone())
+            .build()
+            .expect("builds");
+        assert!(Arc::ptr_eq(
+            &client.inner.token_engine.budget_handle(),
+            &shared
+        ));
+        assert!(Arc::ptr_eq(&client.inner.engine.budget_handle(), &shared));
+    }
+
+    #[test]
+    fn extra_headers_replace_by_name_and_refuse_what_the_client_sets() {
+        let b = Client::builder()
+            .header("X-Project-ID", "1")
+            .and_then(|b| b.header("x-project-id", "2"))
+            .expect("valid");
+        assert_eq!(b.headers, [("x-project-id".to_owned(), "2".to_owned())]);
+        for own in ["Authorization", "X-Authorization-Type", "if-modified-since"] {
+            let e = Client::builder().header(own, "v").unwrap_err();
+            assert_eq!(e.field(), Some("header"), "{own}");
+        }
+        for bad in ["", "X Project", "X-Проект", "a:b"] {
+            let e = Client::builder().header(bad, "v").unwrap_err();
+            assert_eq!(e.field(), Some("header"), "{bad:?}");
+        }
+        for bad in ["a\nb", "a\rb", " lead", "trail ", "\u{0}", "проект"] {
+            let e = Client::builder().header("X-Project-ID", bad).unwrap_err();
+            assert_eq!(e.field(), Some("header.X-Project-ID"), "{bad:?}");
+        }
     }
 }
