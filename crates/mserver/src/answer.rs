@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Code;
 use crate::services::{Place, ServiceSummary};
+use crate::wire::Exact;
 
 #[derive(Deserialize)]
 struct WireMeta {
@@ -241,6 +242,8 @@ pub(crate) async fn send<T: DeserializeOwned>(
 ///     r#"{"code": 200, "urgent_data": {"amount": 9971.34, "unseen_payments": 2}, "has_next_page": true}"#)?;
 /// assert_eq!(meta.urgent_data.and_then(|u| u.amount).map(|m| m.minor), Some(997134));
 /// assert_eq!(meta.has_next_page, Some(true));
+/// let timed: mserver::Meta = serde_json::from_str(r#"{"code": 200, "time": 0.363231}"#)?;
+/// assert_eq!(timed.time.as_ref().map(mserver::Exact::as_str), Some("0.363231"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -276,6 +279,9 @@ pub struct Meta {
     /// `geo`: the place the server detected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geo: Option<Place>,
+    /// `time`: how long the server took, in seconds, exactly as written (`0.363231`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<Exact>,
 }
 
 /// `meta.page`.

@@ -75,4 +75,8 @@ pub use kassa_core::secret::{ExposeSecret, SecretString};
 pub use kassa_core::{Currency, Error, Money, RetryPolicy, Timeouts, Tls, Transport};
 
 /// The provider's name, as in the operation catalogue.
+///
+/// ```
+/// assert_eq!(mserver::PROVIDER, "mserver");
+/// ```
 pub const PROVIDER: &str = "mserver";

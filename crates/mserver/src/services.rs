@@ -42,6 +42,12 @@ pub struct ConditionalRequest {
 }
 
 /// One error of the catalogue (`errors`).
+///
+/// ```
+/// let e: mserver::ErrorEntry = serde_json::from_str(r#"{"code": "invalid_phone", "title": {"ru_RU": "Неверный телефон"}}"#)?;
+/// assert_eq!(e.title["ru_RU"], "Неверный телефон");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorEntry {
     /// `code`: as in `meta.error`.
@@ -52,11 +58,24 @@ pub struct ErrorEntry {
 }
 
 /// No parameters.
+///
+/// ```
+/// let r: mserver::NoInput = serde_json::from_str("{}")?;
+/// assert!(serde_json::from_str::<mserver::NoInput>(r#"{"id": 1}"#).is_err());
+/// # let _ = r;
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoInput {}
 
 /// The application's options (`options`).
+///
+/// ```
+/// let o: mserver::Options = serde_json::from_str(r#"{"support_phone": "+78001234567", "mobile_operators_category_ids": {"RU": 1}}"#)?;
+/// assert_eq!(o.mobile_operators_category_ids.map(|m| m["RU"]), Some(1));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Options {
     /// `support_phone`.
@@ -68,6 +87,12 @@ pub struct Options {
 }
 
 /// A service's commission.
+///
+/// ```
+/// let r: mserver::Rate = serde_json::from_str(r#"{"fix": 10, "percent": 1.5}"#)?;
+/// assert_eq!((r.fix.to_major_string(), r.percent.as_str()), ("10.00".to_owned(), "1.5"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rate {
     /// `fix`: a fixed part in roubles.
@@ -78,6 +103,12 @@ pub struct Rate {
 }
 
 /// A group as a service lists it.
+///
+/// ```
+/// let g: mserver::GroupRef = serde_json::from_str(r#"{"id": 3, "name": "Мобильная связь"}"#)?;
+/// assert_eq!(g.id.0, "3");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupRef {
     /// `id`.
@@ -88,11 +119,24 @@ pub struct GroupRef {
 }
 
 /// An id written as text or a number.
+///
+/// ```
+/// let a: mserver::Id = serde_json::from_str("3")?;
+/// let b: mserver::Id = serde_json::from_str(r#""3""#)?;
+/// assert_eq!(a, b);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Id(#[serde(deserialize_with = "kassa_core::lenient::code_text")] pub String);
 
 /// A service in a list (`list-services`, `meta.suggestions`, `services-by-groups`).
+///
+/// ```
+/// let s: mserver::ServiceSummary = serde_json::from_str(r#"{"id": 770, "name": "Билайн", "minsum": 1, "maxsum": 15000}"#)?;
+/// assert_eq!(s.max.map(|m| m.to_major_string()).as_deref(), Some("15000.00"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSummary {
     /// `id`.
@@ -170,6 +214,12 @@ pub struct ListServicesRequest {
 }
 
 /// A group of services (`list-groups`, `category`).
+///
+/// ```
+/// let g: mserver::Group = serde_json::from_str(r#"{"id": "1", "name": "Мобильная связь", "amount": 12}"#)?;
+/// assert_eq!(g.amount, Some(12));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group {
     /// `id`.
@@ -191,6 +241,12 @@ pub struct Group {
 }
 
 /// A group with its services (`services-by-groups`).
+///
+/// ```
+/// let g: mserver::GroupServices = serde_json::from_str(r#"{"id": 1, "name": "Игры", "services": [{"id": 5, "name": "Одноклассники"}]}"#)?;
+/// assert_eq!(g.services[0].name, "Одноклассники");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupServices {
     /// `id`.
@@ -209,6 +265,12 @@ pub struct GroupServices {
 }
 
 /// One pattern of a parameter.
+///
+/// ```
+/// let p: mserver::Pattern = serde_json::from_str(r#"{"pattern": "^\\d{10}$", "description": {"ru_RU": "10 цифр"}}"#)?;
+/// assert_eq!(p.description.as_ref().map(mserver::Text::text), Some("10 цифр"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pattern {
     /// `pattern`: a regular expression (may be empty).
@@ -220,6 +282,12 @@ pub struct Pattern {
 }
 
 /// One allowed value of a parameter with a list.
+///
+/// ```
+/// let i: mserver::Item = serde_json::from_str(r#"{"code": 2, "value": "Москва"}"#)?;
+/// assert_eq!(i.code.0, "2");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     /// `code`: the value to send.
@@ -231,6 +299,12 @@ pub struct Item {
 
 /// A parameter of a service, in either shape (`id`/`title`/`pattern_desc` or
 /// `code`/`name`/`pattern_description`).
+///
+/// ```
+/// let p: mserver::ServiceParameter = serde_json::from_str(r#"{"code": "account", "name": "Лицевой счёт", "is_required": true}"#)?;
+/// assert_eq!((p.id.as_str(), p.title.as_deref()), ("account", Some("Лицевой счёт")));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceParameter {
     /// `id` (or `code`): the parameter's name in a payment.
@@ -284,6 +358,12 @@ pub struct ServiceParameter {
 }
 
 /// A service's description (`get-service`, `service-by-mnp`, `mobile-operator`).
+///
+/// ```
+/// let s: mserver::ServiceDescription = serde_json::from_str(r#"{"id": 770, "name": "Билайн", "parameters": [{"id": "phoneNumber"}]}"#)?;
+/// assert_eq!(s.parameters[0].id, "phoneNumber");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceDescription {
     /// `id`.
@@ -461,6 +541,12 @@ fn matches(param: &str, pattern: &str, value: &str) -> Result<bool, Error> {
 }
 
 /// The parameters of `get-service`.
+///
+/// ```
+/// let r: mserver::GetServiceRequest = serde_json::from_str(r#"{"id": 770}"#)?;
+/// assert_eq!(r.id, 770);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GetServiceRequest {
@@ -469,6 +555,12 @@ pub struct GetServiceRequest {
 }
 
 /// The parameters of `service-by-mnp` (both required).
+///
+/// ```
+/// let r: mserver::ServiceByMnpRequest = serde_json::from_str(r#"{"provider_id": "1", "provider_region_code": "77"}"#)?;
+/// assert_eq!(r.provider_region_code, "77");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceByMnpRequest {
@@ -479,6 +571,12 @@ pub struct ServiceByMnpRequest {
 }
 
 /// The parameters of `mobile-operator`: a phone, with or without its `+`.
+///
+/// ```
+/// let r = mserver::MobileOperatorRequest { phone: "+79261111111".into() };
+/// assert_eq!(serde_json::to_string(&r)?, r#"{"phone":"+79261111111"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MobileOperatorRequest {
@@ -487,6 +585,12 @@ pub struct MobileOperatorRequest {
 }
 
 /// The parameters of `order-service`.
+///
+/// ```
+/// let r = mserver::OrderServiceRequest { title: "Городской телефон".into() };
+/// assert_eq!(serde_json::to_value(&r)?["title"], "Городской телефон");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderServiceRequest {
@@ -495,6 +599,12 @@ pub struct OrderServiceRequest {
 }
 
 /// The answer of `order-service`: the support conversation opened.
+///
+/// ```
+/// let o: mserver::ServiceOrder = serde_json::from_str(r#"{"created_at": 1432652055, "thread_id": 7}"#)?;
+/// assert_eq!(o.thread_id, Some(7));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceOrder {
     /// `created_at` (UNIX time).
@@ -512,6 +622,12 @@ pub struct ServiceOrder {
 }
 
 /// The parameters of `geo`.
+///
+/// ```
+/// let r: mserver::GeoRequest = serde_json::from_str(r#"{"filter_by": "title", "title": "Лоб"}"#)?;
+/// assert_eq!(r.title.as_deref(), Some("Лоб"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GeoRequest {
@@ -524,6 +640,12 @@ pub struct GeoRequest {
 }
 
 /// A place (`geo`, `meta.geo`) and the places it is inside.
+///
+/// ```
+/// let p: mserver::Place = serde_json::from_str(r#"{"id": "1", "title": "Лобня", "inside": [{"id": "2", "title": "Россия"}]}"#)?;
+/// assert_eq!(p.inside[0].title, "Россия");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
     /// `id`.
@@ -545,6 +667,13 @@ fn if_modified(r: kassa_core::Request, since: Option<i64>) -> kassa_core::Reques
 impl Client {
     /// **errors** (`GET /errors`, no credentials): the error catalogue with titles. With
     /// `modified_since`, a 304 is [`Conditional::NotModified`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let errors = client.errors(&mserver::ConditionalRequest { modified_since: Some(1432652055) }).await?;
+    /// println!("changed: {}", !errors.is_not_modified());
+    /// # Ok(()) }
+    /// ```
     pub async fn errors(
         &self,
         req: &ConditionalRequest,
@@ -556,12 +685,26 @@ impl Client {
     }
 
     /// **options** (`GET /options`): the application's settings.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let options = client.options(&mserver::NoInput {}).await?;
+    /// println!("{:?}", options.data.support_phone);
+    /// # Ok(()) }
+    /// ```
     pub async fn options(&self, _req: &NoInput) -> Result<Answer<Options>, Error> {
         self.call_plain(OPTIONS, Method::Get, "/options".into(), Auth::Client, &[])
             .await
     }
 
     /// **list-services** (`GET /services`): one page; see [`Client::services`] for all.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let page = client.list_services(&mserver::ListServicesRequest { page: Some(1), size: Some(20), modified_since: None }).await?;
+    /// println!("changed: {}", !page.is_not_modified());
+    /// # Ok(()) }
+    /// ```
     pub async fn list_services(
         &self,
         req: &ListServicesRequest,
@@ -613,6 +756,13 @@ impl Client {
     }
 
     /// **list-groups** (`GET /groups`), conditional.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let groups = client.list_groups(&mserver::ConditionalRequest { modified_since: None }).await?;
+    /// println!("changed: {}", !groups.is_not_modified());
+    /// # Ok(()) }
+    /// ```
     pub async fn list_groups(
         &self,
         req: &ConditionalRequest,
@@ -629,6 +779,13 @@ impl Client {
 
     /// **services-by-groups** (`GET /services/groups`, deprecated), conditional. The
     /// document's example writes its lists with braces; the client reads that shape too.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let groups = client.services_by_groups(&mserver::ConditionalRequest { modified_since: None }).await?;
+    /// println!("changed: {}", !groups.is_not_modified());
+    /// # Ok(()) }
+    /// ```
     pub async fn services_by_groups(
         &self,
         req: &ConditionalRequest,
@@ -644,6 +801,13 @@ impl Client {
     }
 
     /// **get-service** (`GET /services/{id}`): the description with its parameters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let service = client.get_service(&mserver::GetServiceRequest { id: 770 }).await?;
+    /// println!("{}: {} parameters", service.data.name, service.data.parameters.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn get_service(
         &self,
         req: &GetServiceRequest,
@@ -659,6 +823,13 @@ impl Client {
     }
 
     /// **service-by-mnp** (`GET /services/mnp`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let service = client.service_by_mnp(&mserver::ServiceByMnpRequest { provider_id: "1".into(), provider_region_code: "77".into() }).await?;
+    /// println!("{}", service.data.name);
+    /// # Ok(()) }
+    /// ```
     pub async fn service_by_mnp(
         &self,
         req: &ServiceByMnpRequest,
@@ -686,6 +857,13 @@ impl Client {
     }
 
     /// **mobile-operator** (`GET /services/mobile/{phone}`, no credentials).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let operator = client.mobile_operator(&mserver::MobileOperatorRequest { phone: "+79261111111".into() }).await?;
+    /// println!("{}", operator.data.name);
+    /// # Ok(()) }
+    /// ```
     pub async fn mobile_operator(
         &self,
         req: &MobileOperatorRequest,
@@ -708,6 +886,13 @@ impl Client {
     }
 
     /// **order-service** (`POST /services/order`): asks for a new service. Effect `once`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let order = client.order_service(&mserver::OrderServiceRequest { title: "Городской телефон".into() }).await?;
+    /// println!("{:?}", order.data.thread_id);
+    /// # Ok(()) }
+    /// ```
     pub async fn order_service(
         &self,
         req: &OrderServiceRequest,
@@ -728,6 +913,13 @@ impl Client {
 
     /// **geo** (`GET /geo`): places by the beginning of their name; `meta.geo` is the
     /// place the server detected.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let places = client.geo(&mserver::GeoRequest { filter_by: Some("title".into()), title: Some("Лоб".into()) }).await?;
+    /// println!("{} places", places.data.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn geo(&self, req: &GeoRequest) -> Result<Answer<Vec<Place>>, Error> {
         let mut q = Vec::new();
         if let Some(f) = &req.filter_by {

@@ -29,6 +29,10 @@ const WALLET_SETTINGS: Operation = Operation::new(PROVIDER, "wallet-settings", E
 const WALLET_STATUS: Operation = Operation::new(PROVIDER, "wallet-status-webhook", Effect::Once);
 
 /// The largest picture the API takes: 10 MB.
+///
+/// ```
+/// assert_eq!(mserver::MAX_PICTURE_BYTES, 10_485_760);
+/// ```
 pub const MAX_PICTURE_BYTES: usize = 10 * 1024 * 1024;
 
 fn password_ok(field: &str, p: &SecretString) -> Result<(), Error> {
@@ -67,6 +71,12 @@ pub struct CreateWalletRequest {
 }
 
 /// The parameters of `activate-wallet`.
+///
+/// ```
+/// let r: mserver::ActivateWalletRequest = serde_json::from_str(r#"{"phone": "+79261111111", "code": "123456"}"#)?;
+/// assert_eq!(r.code, "123456");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActivateWalletRequest {
@@ -77,6 +87,12 @@ pub struct ActivateWalletRequest {
 }
 
 /// The parameters of `resend-activation-code` and `request-password-code`.
+///
+/// ```
+/// let r: mserver::PhoneRequest = serde_json::from_str(r#"{"phone": "+79261111111"}"#)?;
+/// assert_eq!(r.phone.as_str(), "+79261111111");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PhoneRequest {
@@ -85,6 +101,12 @@ pub struct PhoneRequest {
 }
 
 /// The parameters of `change-password`.
+///
+/// ```
+/// let r: mserver::ChangePasswordRequest = serde_json::from_str(r#"{"phone": "+79261111111", "code": "123456", "password": "new-secret"}"#)?;
+/// assert!(!format!("{r:?}").contains("new-secret"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
@@ -98,6 +120,12 @@ pub struct ChangePasswordRequest {
 }
 
 /// The answer of the wallet-account calls: the phone and its check digit.
+///
+/// ```
+/// let c: mserver::WalletCode = serde_json::from_str(r#"{"phone": "+79261111111", "check_digit": 4}"#)?;
+/// assert_eq!(c.check_digit.as_deref(), Some("4"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WalletCode {
     /// `phone`.
@@ -108,6 +136,12 @@ pub struct WalletCode {
 }
 
 /// The wallet (`get-wallet`).
+///
+/// ```
+/// let w: mserver::Wallet = serde_json::from_str(r#"{"phone": "+79261111111", "amount": 9971.34, "level": "identified"}"#)?;
+/// assert_eq!(w.amount.minor, 997134);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Wallet {
     /// `phone`.
@@ -139,6 +173,13 @@ pub struct Wallet {
 }
 
 /// The parameters of `delete-wallet`: the phone and the admin credentials.
+///
+/// ```
+/// let r: mserver::DeleteWalletRequest = serde_json::from_str(
+///     r#"{"phone": "+79261111111", "admin": {"login": "test-admin", "password": "admin-secret"}}"#)?;
+/// assert!(!format!("{r:?}").contains("admin-secret"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteWalletRequest {
@@ -149,6 +190,14 @@ pub struct DeleteWalletRequest {
 }
 
 /// A person's data (`put-person` sends it, `get-person` answers it with a status).
+///
+/// ```
+/// let p = mserver::Person { family_name: Some("Иванов".into()), ..Default::default() };
+/// let sent = serde_json::to_value(&p)?;
+/// assert_eq!(sent["family_name"], "Иванов");
+/// assert!(sent.get("status").is_none(), "answers only");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     /// `family_name`.
@@ -214,6 +263,14 @@ impl std::fmt::Debug for UploadPictureRequest {
 impl UploadPictureRequest {
     /// The content type by the magic bytes; an error naming `file` for anything but JPEG
     /// or PNG, or more than [`MAX_PICTURE_BYTES`].
+    ///
+    /// ```
+    /// let png = mserver::UploadPictureRequest { file_name: None, bytes: b"\x89PNG\r\n\x1a\n".to_vec() };
+    /// assert_eq!(png.content_type()?, "image/png");
+    /// let big = mserver::UploadPictureRequest { file_name: None, bytes: vec![0xFF; mserver::MAX_PICTURE_BYTES + 1] };
+    /// assert_eq!(big.content_type().unwrap_err().field(), Some("file"));
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
     pub fn content_type(&self) -> Result<&'static str, Error> {
         if self.bytes.len() > MAX_PICTURE_BYTES {
             return Err(Error::invalid(
@@ -241,6 +298,12 @@ impl UploadPictureRequest {
 }
 
 /// How `find-wallets` sends the phones: the document's `contacts` or upstream's `phones`.
+///
+/// ```
+/// assert_eq!(mserver::FindShape::default(), mserver::FindShape::Contacts);
+/// assert_eq!(serde_json::to_string(&mserver::FindShape::Phones)?, r#""phones""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindShape {
@@ -252,6 +315,12 @@ pub enum FindShape {
 }
 
 /// The parameters of `find-wallets`.
+///
+/// ```
+/// let r: mserver::FindWalletsRequest = serde_json::from_str(r#"{"phones": ["+79261111111"], "shape": "phones"}"#)?;
+/// assert_eq!(r.shape, mserver::FindShape::Phones);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FindWalletsRequest {
@@ -263,6 +332,13 @@ pub struct FindWalletsRequest {
 }
 
 /// A phone `find-wallets` found: a bare string or `{"phone": ...}`.
+///
+/// ```
+/// let bare: mserver::FoundWallet = serde_json::from_str(r#""+79261111111""#)?;
+/// let object: mserver::FoundWallet = serde_json::from_str(r#"{"phone": "+79261111111"}"#)?;
+/// assert_eq!(bare, object);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct FoundWallet {
@@ -285,6 +361,12 @@ impl<'de> Deserialize<'de> for FoundWallet {
 }
 
 /// A replenishment point; its coordinates are named, so they cannot be swapped.
+///
+/// ```
+/// let p: mserver::ReplenishmentPoint = serde_json::from_str(r#"{"id": "1", "longitude": 37.4771, "latitude": 56.0118}"#)?;
+/// assert_eq!((p.longitude.as_str(), p.latitude.as_str()), ("37.4771", "56.0118"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplenishmentPoint {
     /// `id`.
@@ -305,6 +387,12 @@ pub struct ReplenishmentPoint {
 }
 
 /// The parameters of `wallet-settings`.
+///
+/// ```
+/// let r: mserver::WalletSettingsRequest = serde_json::from_str(r#"{"email": "user@example.com", "email_send_frequency": "daily"}"#)?;
+/// assert_eq!(r.email_send_frequency, "daily");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WalletSettingsRequest {
@@ -316,6 +404,14 @@ pub struct WalletSettingsRequest {
 
 /// The parameters of `wallet-status-webhook`: the webhook credentials (query) and the
 /// wallet's new status.
+///
+/// ```
+/// let r: mserver::WalletStatusRequest = serde_json::from_str(
+///     r#"{"webhook_client_id": "id", "webhook_client_token": "hook-secret", "phone": "+79261111111", "verified": true}"#)?;
+/// assert!(!format!("{r:?}").contains("hook-secret"));
+/// assert!(!serde_json::to_string(&r)?.contains("hook-secret"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WalletStatusRequest {
@@ -343,6 +439,13 @@ struct WalletStatusBody<'a> {
 
 impl Client {
     /// **create-wallet** (`POST /wallet`, no credentials). Effect `once`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let created = client.create_wallet(&mserver::CreateWalletRequest { phone: mserver::Phone::new("+79261111111")?, password: "from-your-vault".into() }).await?;
+    /// println!("{}", created.data.phone);
+    /// # Ok(()) }
+    /// ```
     pub async fn create_wallet(
         &self,
         req: &CreateWalletRequest,
@@ -362,6 +465,13 @@ impl Client {
     }
 
     /// **activate-wallet** (`POST /wallet/activate`, no credentials).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let active = client.activate_wallet(&mserver::ActivateWalletRequest { phone: mserver::Phone::new("+79261111111")?, code: "123456".into() }).await?;
+    /// println!("{}", active.data.phone);
+    /// # Ok(()) }
+    /// ```
     pub async fn activate_wallet(
         &self,
         req: &ActivateWalletRequest,
@@ -378,6 +488,13 @@ impl Client {
     }
 
     /// **resend-activation-code** (`POST /wallet/resend_code`, no credentials).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let sent = client.resend_activation_code(&mserver::PhoneRequest { phone: mserver::Phone::new("+79261111111")? }).await?;
+    /// println!("{}", sent.data.phone);
+    /// # Ok(()) }
+    /// ```
     pub async fn resend_activation_code(
         &self,
         req: &PhoneRequest,
@@ -393,6 +510,13 @@ impl Client {
     }
 
     /// **request-password-code** (`POST /wallet/send_password_reset_code`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let sent = client.request_password_code(&mserver::PhoneRequest { phone: mserver::Phone::new("+79261111111")? }).await?;
+    /// println!("{}", sent.data.phone);
+    /// # Ok(()) }
+    /// ```
     pub async fn request_password_code(
         &self,
         req: &PhoneRequest,
@@ -408,6 +532,13 @@ impl Client {
     }
 
     /// **change-password** (`POST /wallet/reset_password`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let changed = client.change_password(&mserver::ChangePasswordRequest { phone: mserver::Phone::new("+79261111111")?, code: "123456".into(), password: "from-your-vault".into() }).await?;
+    /// println!("{}", changed.data.phone);
+    /// # Ok(()) }
+    /// ```
     pub async fn change_password(
         &self,
         req: &ChangePasswordRequest,
@@ -428,12 +559,26 @@ impl Client {
     }
 
     /// **get-wallet** (`GET /wallet`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let wallet = client.get_wallet(&mserver::NoInput {}).await?;
+    /// println!("balance {}", wallet.data.amount);
+    /// # Ok(()) }
+    /// ```
     pub async fn get_wallet(&self, _req: &crate::NoInput) -> Result<Answer<Wallet>, Error> {
         self.call_plain(GET_WALLET, Method::Get, "/wallet".into(), Auth::Client, &[])
             .await
     }
 
     /// **delete-wallet** (`DELETE /wallet/{phone}`, admin credentials; not in production).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let admin = mserver::AdminCredentials::new("admin", "from-your-vault".into());
+    /// client.delete_wallet(&mserver::DeleteWalletRequest { phone: mserver::Phone::new("+79261111111")?, admin }).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn delete_wallet(&self, req: &DeleteWalletRequest) -> Result<Answer<Done>, Error> {
         let path = format!("/wallet/%2B{}", &req.phone.as_str()[1..]);
         self.call_plain(
@@ -447,6 +592,13 @@ impl Client {
     }
 
     /// **put-person** (`POST /wallet/person`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let person = client.put_person(&mserver::Person { family_name: Some("Иванов".into()), given_name: Some("Иван".into()), ..Default::default() }).await?;
+    /// println!("{:?}", person.data.status);
+    /// # Ok(()) }
+    /// ```
     pub async fn put_person(&self, req: &Person) -> Result<Answer<Person>, Error> {
         self.call_json(
             PUT_PERSON,
@@ -459,6 +611,13 @@ impl Client {
     }
 
     /// **get-person** (`GET /wallet/person`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let person = client.get_person(&mserver::NoInput {}).await?;
+    /// println!("{:?}", person.data.status);
+    /// # Ok(()) }
+    /// ```
     pub async fn get_person(&self, _req: &crate::NoInput) -> Result<Answer<Person>, Error> {
         self.call_plain(
             GET_PERSON,
@@ -472,6 +631,12 @@ impl Client {
 
     /// **upload-picture** (`POST /wallet/picture`, multipart field `file`): JPEG or PNG,
     /// at most 10 MB, both checked before sending.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// client.upload_picture(&mserver::UploadPictureRequest { file_name: None, bytes: std::fs::read("face.jpg")? }).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn upload_picture(&self, req: &UploadPictureRequest) -> Result<Answer<Done>, Error> {
         let content_type = req.content_type()?;
         let name = match &req.file_name {
@@ -502,6 +667,12 @@ impl Client {
     }
 
     /// **delete-picture** (`DELETE /wallet/picture`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// client.delete_picture(&mserver::NoInput {}).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn delete_picture(&self, _req: &crate::NoInput) -> Result<Answer<Done>, Error> {
         self.call_plain(
             DELETE_PICTURE,
@@ -514,6 +685,13 @@ impl Client {
     }
 
     /// **find-wallets** (`POST /wallet/find`): which phones have activated wallets. A read.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let found = client.find_wallets(&mserver::FindWalletsRequest { phones: vec![mserver::Phone::new("+79261111111")?], shape: mserver::FindShape::Contacts }).await?;
+    /// println!("{} with a wallet", found.data.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn find_wallets(
         &self,
         req: &FindWalletsRequest,
@@ -536,6 +714,13 @@ impl Client {
     }
 
     /// **replenishment-points** (`GET /wallet/replenishment_points`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// let points = client.replenishment_points(&mserver::NoInput {}).await?;
+    /// println!("{} points", points.data.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn replenishment_points(
         &self,
         _req: &crate::NoInput,
@@ -551,6 +736,12 @@ impl Client {
     }
 
     /// **wallet-settings** (`POST /wallet/settings`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), kassa_core::Error> {
+    /// client.wallet_settings(&mserver::WalletSettingsRequest { email: "user@example.com".into(), email_send_frequency: "daily".into() }).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn wallet_settings(
         &self,
         req: &WalletSettingsRequest,
@@ -570,6 +761,12 @@ impl Client {
     }
 
     /// **wallet-status-webhook** (`POST /wallet/status`, the webhook credentials in the query).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mserver::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// client.wallet_status_webhook(&mserver::WalletStatusRequest { webhook_client_id: "hook-id".into(), webhook_client_token: "from-your-vault".into(), phone: mserver::Phone::new("+79261111111")?, verified: true }).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn wallet_status_webhook(
         &self,
         req: &WalletStatusRequest,

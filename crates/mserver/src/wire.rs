@@ -18,6 +18,12 @@ pub struct Exact(String);
 
 impl Exact {
     /// The number's text.
+    ///
+    /// ```
+    /// let n: mserver::Exact = serde_json::from_str("0.10")?;
+    /// assert_eq!(n.as_str(), "0.10");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -73,6 +79,12 @@ pub enum Text {
 
 impl Text {
     /// The plain text, or the `ru_RU` one, or any.
+    ///
+    /// ```
+    /// let t: mserver::Text = serde_json::from_str(r#"{"en_US": "10 digits", "ru_RU": "10 цифр"}"#)?;
+    /// assert_eq!(t.text(), "10 цифр");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn text(&self) -> &str {
         match self {
             Text::Plain(s) => s,

@@ -446,4 +446,9 @@ async fn answers_keep_meta_money_and_coordinates_exact() {
         .await
         .expect("reads");
     assert_eq!(d["dev"]["security_code"], "123456");
+    let w = run_text("get-wallet", "ok", Ok).await.expect("reads");
+    assert!(
+        w.contains(r#""time":0.363231"#),
+        "meta.time kept exactly: {w}"
+    );
 }
