@@ -87,6 +87,12 @@ impl ExchangesRequest {
 }
 
 /// A change of a bid's status.
+///
+/// ```
+/// let c: exchanger::StatusChange = serde_json::from_str(r#"{"time": "1699999500", "date": "14.11.2023 22:05", "status": "payed"}"#)?;
+/// assert_eq!((c.time, c.status), (1_699_999_500, exchanger::BidStatus::Payed));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusChange {
     /// Unix time.
@@ -100,6 +106,14 @@ pub struct StatusChange {
 }
 
 /// A bid of `get_exchanges` (and, with the partner fields, of `get_partner_exchanges`).
+///
+/// ```
+/// let e: exchanger::Exchange = serde_json::from_str(r#"{"id": "1350", "api_id": "order-42", "currency_code_give": "BTC", "currency_code_get": "USDT", "course_give": "1", "course_get": "64215.30781", "amount_give": "0.015", "amount_get": "958.23", "exchange_success": "0", "status": "success"}"#)?;
+/// assert_eq!(e.id, exchanger::BidId(1350));
+/// assert_eq!(e.course_get.to_string(), "64215.30781");
+/// assert_eq!(e.exchange_success, exchanger::ExchangeSuccess::Done);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exchange {
     /// The bid's id.
@@ -174,6 +188,14 @@ impl Exchange {
 
 /// The answer of `get_exchanges` and `get_partner_exchanges`: `items` as a list or an
 /// object keyed by id give the same list.
+///
+/// ```
+/// let bid = r#"{"id": "1350", "api_id": "order-42", "currency_code_give": "BTC", "currency_code_get": "USDT", "course_give": "1", "course_get": "2", "amount_give": "0.015", "amount_get": "958.23", "exchange_success": 0, "status": "new"}"#;
+/// let list: exchanger::Exchanges = serde_json::from_str(&format!(r#"{{"items": [{bid}]}}"#))?;
+/// let keyed: exchanger::Exchanges = serde_json::from_str(&format!(r#"{{"items": {{"1350": {bid}}}}}"#))?;
+/// assert_eq!(list, keyed);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exchanges {
     /// The bids.
@@ -191,7 +213,7 @@ pub struct Exchanges {
 /// assert_eq!(req.api_id.as_deref(), Some("order-42"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBidRequest {
     /// The direction's id.
@@ -254,6 +276,47 @@ pub struct CreateBidRequest {
     /// Other custom fields, by number (`7` is sent as `cf7`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub custom: BTreeMap<u8, String>,
+}
+
+/// Written by hand: accounts and custom fields may hold card numbers, shown masked.
+///
+/// ```
+/// let mut r = exchanger::CreateBidRequest::new(3, "5000".parse()?, exchanger::CalcAction::Give);
+/// r.account1 = Some("8600490212346744".into());
+/// assert!(!format!("{r:?}").contains("8600490212346744"));
+/// assert!(format!("{r:?}").contains("860049******6744"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl std::fmt::Debug for CreateBidRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let masked = |v: &Option<String>| v.as_deref().map(kassa_core::secret::redact_text);
+        let custom: BTreeMap<u8, String> = self
+            .custom
+            .iter()
+            .map(|(n, v)| (*n, kassa_core::secret::redact_text(v)))
+            .collect();
+        f.debug_struct("CreateBidRequest")
+            .field("direction_id", &self.direction_id)
+            .field("partner_id", &self.partner_id)
+            .field("api_id", &self.api_id)
+            .field("calc_amount", &self.calc_amount)
+            .field("calc_action", &self.calc_action)
+            .field("callback_url", &masked(&self.callback_url))
+            .field("account1", &masked(&self.account1))
+            .field("account2", &masked(&self.account2))
+            .field("cfgive8", &self.cfgive8)
+            .field("first_name", &self.first_name)
+            .field("patronymic", &self.patronymic)
+            .field("last_name", &self.last_name)
+            .field("phone", &self.phone)
+            .field("skype", &self.skype)
+            .field("email", &self.email)
+            .field("passport", &masked(&self.passport))
+            .field("region", &self.region)
+            .field("telegram", &self.telegram)
+            .field("custom", &custom)
+            .finish()
+    }
 }
 
 const NAMED_CF: [u8; 9] = [1, 2, 3, 4, 5, 6, 8, 10, 11];
@@ -354,6 +417,14 @@ struct CreateBidForm<'a> {
 }
 
 /// A bid, as `create_bid` and `bid_info` answer it.
+///
+/// ```
+/// let bid: exchanger::Bid = serde_json::from_str(r#"{"id": 1350, "hash": "9f8e7d6c5b4a", "status": "new", "currency_code_give": "BTC", "currency_code_get": "USDT", "amount_give": "0.0152", "amount_get": "958.23", "api_actions": {"type": "address", "cancel": "api", "pay": "api"}}"#)?;
+/// assert_eq!(bid.id, exchanger::BidId(1350));
+/// assert_eq!(bid.amount_give.to_string(), "0.0152");
+/// assert!(bid.api_actions.cancel.allows_api());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bid {
     /// The exchange page.
@@ -385,7 +456,9 @@ pub struct Bid {
     pub amount_get: Decimal,
     /// How the bid is paid and cancelled.
     pub api_actions: ApiActions,
-    /// The `api_id` the client sent with `create_bid` (not in the exchanger's answer).
+    /// The bid's `api_id`: as the exchanger answers it when it does, else (after
+    /// `create_bid`) the one the client sent. `create_bid` refuses an answer naming
+    /// another `api_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_id: Option<String>,
 }
@@ -546,6 +619,16 @@ impl BidInfoRequest {
 }
 
 /// What [`Client::create_bid_once`] did.
+///
+/// ```
+/// fn bid_id(done: &exchanger::CreateOnce) -> exchanger::BidId {
+///     match done {
+///         exchanger::CreateOnce::Created(bid) => bid.id,
+///         exchanger::CreateOnce::Existing(found) => found.id,
+///     }
+/// }
+/// # let _ = bid_id;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum CreateOnce {
     /// No bid had this `api_id`: it was created now.
@@ -556,6 +639,13 @@ pub enum CreateOnce {
 
 /// The bid callback the exchanger POSTs to `callback_url`: `bid_id` and, optionally,
 /// `status`. It carries no signature.
+///
+/// ```
+/// let cb = exchanger::parse_callback(b"bid_id=1350&status=success")?;
+/// let claim: &exchanger::BidCallback = cb.claimed();
+/// assert_eq!(claim.status, Some(exchanger::BidStatus::Success));
+/// # Ok::<(), kassa_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BidCallback {
     /// The bid's id.
@@ -647,7 +737,17 @@ impl Client {
             },
             custom,
         };
-        let mut bid: Bid = self.object(op, "create_bid", &form).await?;
+        let mut bid: Bid = self.object(op.clone(), "create_bid", &form).await?;
+        // An answer naming another `api_id` is another bid's: ours may or may not exist.
+        if let Some(theirs) = bid.api_id.as_deref().map(str::trim)
+            && !theirs.is_empty()
+            && theirs != api_id
+        {
+            return Err(self.inner.engine.scrub_error(op.outcome_unknown(format!(
+                "the answer describes another bid (id {}, api_id `{theirs}`), not the one sent with api_id `{api_id}`",
+                bid.id
+            ))));
+        }
         bid.api_id = Some(api_id);
         Ok(bid)
     }
@@ -676,8 +776,19 @@ impl Client {
         let found = self
             .get_exchanges(&ExchangesRequest::by_api_id(api_id))
             .await?;
+        let listed = found.items.len();
         if let Some(existing) = found.items.into_iter().find(|e| e.api_id == api_id) {
             return Ok(CreateOnce::Existing(existing));
+        }
+        if listed > 0 {
+            // Bids were listed, none with this api_id: the filter was not applied, so a
+            // missing bid cannot be told from one beyond the page. Create nothing.
+            let op = once("create-bid")
+                .reconcile_with(Reconcile::new("get-exchanges").param("api_id", api_id));
+            return Err(self.inner.engine.scrub_error(op.outcome_unknown(format!(
+                "get_exchanges by api_id `{api_id}` listed {listed} other bid(s) and not this one: \
+                 the exchanger ignored the filter, so whether the bid exists is unknown; nothing was created"
+            ))));
         }
         self.create_bid(req).await.map(CreateOnce::Created)
     }
@@ -769,7 +880,30 @@ impl Client {
     pub async fn bid_info(&self, req: &BidInfoRequest) -> Result<Bid, Error> {
         const OP: Operation = Operation::new(PROVIDER, "bid-info", Effect::Read);
         req.check()?;
-        self.object(OP, "bid_info", req).await
+        let bid: Bid = self.object(OP, "bid_info", req).await?;
+        let asked_hash = req.hash.as_deref().map(str::trim).filter(|h| !h.is_empty());
+        let wrong = match (req.id, asked_hash) {
+            (Some(id), _) if bid.id != id => {
+                Some(("data.id", format!("bid {}", bid.id), id.to_string()))
+            }
+            (_, Some(hash)) if bid.hash != hash => Some((
+                "data.hash",
+                format!("the bid with hash `{}`", bid.hash),
+                format!("hash `{hash}`"),
+            )),
+            _ => None,
+        };
+        match wrong {
+            None => Ok(bid),
+            // Another bid's answer is never taken for the one asked about.
+            Some((path, theirs, ours)) => Err(self.inner.engine.scrub_error(Error::Decode {
+                provider: PROVIDER,
+                operation: OP.name,
+                path: path.to_owned(),
+                message: format!("the answer describes {theirs}, not the bid asked for ({ours})"),
+                excerpt: String::new(),
+            })),
+        }
     }
 
     /// Confirms a bid callback: asks `bid_info` for the bid it names and answers the bid as

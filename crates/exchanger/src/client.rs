@@ -243,18 +243,23 @@ impl ClientBuilder {
             .login
             .filter(|l| !l.trim().is_empty())
             .ok_or_else(|| Error::invalid("login", "the API login is required"))?;
-        if login.chars().any(|c| c.is_control()) {
+        if !login.bytes().all(|b| (0x20..0x7f).contains(&b)) {
             return Err(Error::invalid(
                 "login",
-                "control characters are not allowed",
+                "printable ASCII only (it travels in the API-LOGIN header)",
             ));
         }
         let key = self
             .key
             .filter(|k| !k.expose_secret().trim().is_empty())
             .ok_or_else(|| Error::invalid("key", "the API key is required"))?;
-        if key.expose_secret().chars().any(|c| c.is_control()) {
-            return Err(Error::invalid("key", "control characters are not allowed"));
+        // Checked here, not when the header is built, so a malformed key is refused before
+        // anything is sent; the message never quotes the key.
+        if !key.expose_secret().bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid(
+                "key",
+                "visible ASCII only, no spaces or control characters (it travels in the API-KEY header)",
+            ));
         }
         if let Some(lang) = &self.lang
             && !(lang.len() == 5

@@ -9,11 +9,22 @@ use crate::client::Client;
 use crate::wire::{SelectOptions, limit, uint, uint_opt};
 
 /// The request of `test` and of the other methods without parameters.
+///
+/// ```
+/// assert_eq!(serde_json::to_string(&exchanger::NoParams {})?, "{}");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
 
 /// The answer of `test`.
+///
+/// ```
+/// let t: exchanger::TestInfo = serde_json::from_str(r#"{"ip": "203.0.113.7", "user_id": "0", "locale": "ru_RU", "partner_id": 0}"#)?;
+/// assert_eq!((t.user_id, t.locale.as_str()), (0, "ru_RU"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestInfo {
     /// Your IP address as the exchanger sees it.
@@ -31,6 +42,12 @@ pub struct TestInfo {
 }
 
 /// Filters of `get_direction_currencies` and `get_directions`.
+///
+/// ```
+/// let f = exchanger::CurrencyFilter { currency_id_give: Some(1), ..Default::default() };
+/// assert_eq!(serde_json::to_string(&f)?, r#"{"currency_id_give":1}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CurrencyFilter {
@@ -51,6 +68,12 @@ pub struct CurrencyFilter {
 }
 
 /// A currency of the exchanger.
+///
+/// ```
+/// let c: exchanger::CurrencyItem = serde_json::from_str(r#"{"id": "1", "title": "Bitcoin BTC", "logo": ""}"#)?;
+/// assert_eq!(c.id, 1);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrencyItem {
     /// Its id in the exchanger.
@@ -66,6 +89,14 @@ pub struct CurrencyItem {
 
 /// The answer of `get_direction_currencies`: the "give" and "get" lists (each a list or an
 /// object keyed by id).
+///
+/// ```
+/// let item = r#"{"id": "7", "title": "Tether TRC20 USDT", "logo": ""}"#;
+/// let list: exchanger::DirectionCurrencies = serde_json::from_str(&format!(r#"{{"give": [], "get": [{item}]}}"#))?;
+/// let keyed: exchanger::DirectionCurrencies = serde_json::from_str(&format!(r#"{{"give": {{}}, "get": {{"7": {item}}}}}"#))?;
+/// assert_eq!(list, keyed);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectionCurrencies {
     /// Currencies that can be given.
@@ -77,6 +108,12 @@ pub struct DirectionCurrencies {
 }
 
 /// One exchange direction of `get_directions`.
+///
+/// ```
+/// let d: exchanger::DirectionSummary = serde_json::from_str(r#"{"direction_id": "12", "currency_give_id": "1", "currency_give_title": "Bitcoin BTC", "currency_give_logo": "", "currency_get_id": 7, "currency_get_title": "Tether TRC20 USDT", "currency_get_logo": ""}"#)?;
+/// assert_eq!((d.direction_id, d.currency_get_id), (12, 7));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectionSummary {
     /// The direction's id.
@@ -103,6 +140,14 @@ pub struct DirectionSummary {
 }
 
 /// The answer of `get_directions`: a list, or an object keyed by direction id.
+///
+/// ```
+/// let d = r#"{"direction_id": "12", "currency_give_id": "1", "currency_give_title": "BTC", "currency_give_logo": "", "currency_get_id": "7", "currency_get_title": "USDT", "currency_get_logo": ""}"#;
+/// let list: exchanger::Directions = serde_json::from_str(&format!("[{d}]"))?;
+/// let keyed: exchanger::Directions = serde_json::from_str(&format!(r#"{{"12": {d}}}"#))?;
+/// assert_eq!(list, keyed);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Directions(
@@ -112,6 +157,12 @@ pub struct Directions(
 );
 
 /// The request of `get_direction`.
+///
+/// ```
+/// let r = exchanger::DirectionRequest { direction_id: 12 };
+/// assert_eq!(serde_json::to_string(&r)?, r#"{"direction_id":12}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DirectionRequest {
@@ -121,6 +172,12 @@ pub struct DirectionRequest {
 }
 
 /// A direction's texts.
+///
+/// ```
+/// let i: exchanger::DirectionInfo = serde_json::from_str(r#"{"timeline_text": "30 minutes"}"#)?;
+/// assert_eq!(i.timeline_text, "30 minutes");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectionInfo {
     /// The exchange's description.
@@ -136,6 +193,13 @@ pub struct DirectionInfo {
 
 /// A form field a bid of the direction takes (`give_fields`, `get_fields`, `dir_fields`):
 /// send it to `create_bid` under `name`.
+///
+/// ```
+/// let f: exchanger::FormField = serde_json::from_str(r#"{"name": "cf10", "type": "select", "label": "Region", "req": "0", "tooltip": "", "options": {"1": "Moscow"}, "cd": "1"}"#)?;
+/// assert!(!f.required && f.cd);
+/// assert_eq!(f.options.0, [("1".to_owned(), "Moscow".to_owned())]);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormField {
     /// The parameter's name (`account1`, `cf6`, ...).
@@ -171,6 +235,14 @@ pub struct FormField {
 
 /// The answer of `get_direction`: rates, sums and limits exact, beside their currency
 /// codes; the fields a bid takes.
+///
+/// ```
+/// let d: exchanger::Direction = serde_json::from_str(r#"{"id": "12", "url": "", "currency_code_give": "BTC", "currency_code_get": "USDT", "reserve": "152340.55", "course_give": "0.00001234", "course_get": "1", "sum_give": "0.015", "sum_give_com": "0.0152", "sum_get": "963.23", "sum_get_com": "958.23", "com_give": "", "com_get": "", "min_give": "0.001", "max_give": "no", "min_get": "no", "max_get": "10000", "info": [], "give_fields": [], "get_fields": {}, "dir_fields": []}"#)?;
+/// assert_eq!(d.course_give.to_string(), "0.00001234");
+/// assert_eq!((d.max_give, d.min_get), (None, None));
+/// assert!(d.info.is_none() && d.get_fields.is_empty());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Direction {
     /// The direction's id.
@@ -231,6 +303,14 @@ pub struct Direction {
 
 /// Rates, sums and limits of a direction, exact as the exchanger wrote them (its
 /// precision kept), beside the currency codes. The answer of `get_calc`.
+///
+/// ```
+/// let q: exchanger::Quote = serde_json::from_str(r#"{"currency_code_give": "BTC", "currency_code_get": "USDT", "reserve": "152340.55", "course_give": "1", "course_get": "64215.30781", "sum_give": "0.015", "sum_give_com": "0.0152", "sum_get": "963.23", "sum_get_com": "958.23", "com_give": "0.0002 BTC", "com_get": "5 USDT", "min_give": "0.001", "max_give": "no", "min_get": "no", "max_get": "10000", "changed": "1"}"#)?;
+/// assert_eq!(q.to_pay().to_string(), "0.0152 BTC");
+/// assert_eq!(q.max_give, None);
+/// assert!(q.changed);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {
     /// The "give" currency's code (`BTC`, `CARDRUB`, ...).

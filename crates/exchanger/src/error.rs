@@ -45,6 +45,12 @@ const fn refused(meaning: &'static str, action: &'static str) -> Facts {
 
 kassa_core::code_catalogue! {
     /// An error of the exchanger, named by its `error_text` (see the [module documentation](self)).
+    ///
+    /// ```
+    /// let e = exchanger::Code::read("1", "direction not found");
+    /// assert_eq!(e, exchanger::Code::DirectionNotFound);
+    /// assert_eq!(e.raw(), "direction not found");
+    /// ```
     pub enum Code: Facts {
         /// «Api disabled»: wrong API login or key, or the API is not allowed for the user.
         ApiDisabled = "Api disabled" => Facts {

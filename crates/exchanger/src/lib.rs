@@ -90,4 +90,8 @@ pub use kassa_core::secret::SecretString;
 pub use kassa_core::{Error, OutcomeUnknown, Reconcile, Rejection, RetryPolicy, Timeouts, Tls};
 
 /// The provider's name, as in the operation catalogue.
+///
+/// ```
+/// assert_eq!(exchanger::PROVIDER, "exchanger");
+/// ```
 pub const PROVIDER: &str = "exchanger";

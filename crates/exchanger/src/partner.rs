@@ -12,6 +12,13 @@ use crate::directions::NoParams;
 use crate::wire::{BidId, PayoutStatus, flag_01, flag_opt, uint, uint_opt};
 
 /// A currency a partner can be paid out in.
+///
+/// ```
+/// let c: exchanger::PartnerCurrency = serde_json::from_str(r#"{"id": "1", "title": "Bitcoin BTC", "comission": "0.0001", "amount": "0.00024"}"#)?;
+/// assert_eq!(c.commission.unwrap().to_string(), "0.0001");
+/// assert_eq!(c.amount.to_string(), "0.00024");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerCurrency {
     /// The currency's id (the `method_id` of a payout).
@@ -28,6 +35,13 @@ pub struct PartnerCurrency {
 }
 
 /// The answer of `get_partner_info`.
+///
+/// ```
+/// let p: exchanger::PartnerInfo = serde_json::from_str(r#"{"partner_id": "12", "balance": "15.75", "min_payout": "10", "items": {"7": {"id": "7", "title": "USDT", "commission": "1", "amount": "15.75"}}}"#)?;
+/// assert_eq!(p.balance.to_string(), "15.75");
+/// assert_eq!(p.items.len(), 1);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerInfo {
     /// The partner's id.
@@ -43,6 +57,12 @@ pub struct PartnerInfo {
 }
 
 /// Filters of `get_partner_links`.
+///
+/// ```
+/// let r = exchanger::PartnerLinksRequest { limit: Some(10), ..Default::default() };
+/// assert_eq!(serde_json::to_string(&r)?, r#"{"limit":10}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerLinksRequest {
@@ -73,6 +93,12 @@ pub struct PartnerLinksRequest {
 }
 
 /// A visit through a partner link.
+///
+/// ```
+/// let l: exchanger::PartnerLink = serde_json::from_str(r#"{"time": "1700000000", "date": "14.11.2023 22:13", "browser": "", "ip": "203.0.113.9", "referrer": "", "user_hash": "7c4a8d09ca", "query_string": "rid=12"}"#)?;
+/// assert_eq!(l.time, 1_700_000_000);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerLink {
     /// Unix time.
@@ -99,6 +125,12 @@ pub struct PartnerLink {
 }
 
 /// The answer of `get_partner_links`.
+///
+/// ```
+/// let none: exchanger::PartnerLinks = serde_json::from_str(r#"{"items": {}}"#)?;
+/// assert!(none.items.is_empty());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerLinks {
     /// The visits.
@@ -107,6 +139,12 @@ pub struct PartnerLinks {
 }
 
 /// Filters of `get_partner_exchanges`.
+///
+/// ```
+/// let r = exchanger::PartnerExchangesRequest { status_history: Some(true), ..Default::default() };
+/// assert_eq!(serde_json::to_string(&r)?, r#"{"status_history":1}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerExchangesRequest {
@@ -148,6 +186,12 @@ pub struct PartnerExchangesRequest {
 }
 
 /// Filters of `get_partner_payouts`.
+///
+/// ```
+/// let r = exchanger::PartnerPayoutsRequest { limit: Some(10), ..Default::default() };
+/// assert_eq!(serde_json::to_string(&r)?, r#"{"limit":10}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerPayoutsRequest {
@@ -182,7 +226,14 @@ pub struct PartnerPayoutsRequest {
 }
 
 /// A payout request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// ```
+/// let p: exchanger::Payout = serde_json::from_str(r#"{"id": "30", "time": "1690000000", "date": "", "method_id": "7", "account": "TQ7NaRtQxXn5wZyGdKZQkvRhnYaTqJ1vJb", "pay_amount": "12", "pay_currency_code": "USDT", "original_amount": "12.00", "original_currency_code": "USDT", "status": 1}"#)?;
+/// assert_eq!(p.status, exchanger::PayoutStatus::Paid);
+/// assert_eq!(p.original_amount.to_string(), "12.00");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payout {
     /// Its id.
     #[serde(deserialize_with = "uint")]
@@ -212,6 +263,12 @@ pub struct Payout {
 }
 
 /// The answer of `get_partner_payouts`.
+///
+/// ```
+/// let none: exchanger::PartnerPayouts = serde_json::from_str(r#"{"items": []}"#)?;
+/// assert!(none.items.is_empty());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerPayouts {
     /// The payouts.
@@ -220,7 +277,12 @@ pub struct PartnerPayouts {
 }
 
 /// The request of `add_partner_payout`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+///
+/// ```
+/// let r = exchanger::AddPayoutRequest { method_id: 7, account: "TQ7NaRtQxXn5wZyGdKZQkvRhnYaTqJ1vJb".into() };
+/// assert_eq!(r.method_id, 7);
+/// ```
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AddPayoutRequest {
     /// The payout currency's id (a [`PartnerCurrency::id`]).
@@ -231,11 +293,57 @@ pub struct AddPayoutRequest {
 }
 
 /// The answer of `add_partner_payout`.
+///
+/// ```
+/// let a: exchanger::PayoutCreated = serde_json::from_str(r#"{"payout_id": "32"}"#)?;
+/// let b: exchanger::PayoutCreated = serde_json::from_str(r#"{"payout_id": 32}"#)?;
+/// assert_eq!(a, b);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PayoutCreated {
     /// The payout's id.
     #[serde(deserialize_with = "uint")]
     pub payout_id: u64,
+}
+
+/// Written by hand: the account may be a card number, shown masked.
+///
+/// ```
+/// let r = exchanger::AddPayoutRequest { method_id: 3, account: "8600490212346744".into() };
+/// assert!(format!("{r:?}").contains("860049******6744"));
+/// ```
+impl std::fmt::Debug for AddPayoutRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddPayoutRequest")
+            .field("method_id", &self.method_id)
+            .field("account", &kassa_core::secret::redact_text(&self.account))
+            .finish()
+    }
+}
+
+/// Written by hand: the account may be a card number, shown masked.
+///
+/// ```
+/// let p: exchanger::Payout = serde_json::from_str(r#"{"id": "1", "time": "0", "date": "", "method_id": "3", "account": "8600490212346744", "pay_amount": "100", "pay_currency_code": "CARDRUB", "original_amount": "100", "original_currency_code": "RUB", "status": "0"}"#)?;
+/// assert!(!format!("{p:?}").contains("8600490212346744"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+impl std::fmt::Debug for Payout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Payout")
+            .field("id", &self.id)
+            .field("time", &self.time)
+            .field("date", &self.date)
+            .field("method_id", &self.method_id)
+            .field("account", &kassa_core::secret::redact_text(&self.account))
+            .field("pay_amount", &self.pay_amount)
+            .field("pay_currency_code", &self.pay_currency_code)
+            .field("original_amount", &self.original_amount)
+            .field("original_currency_code", &self.original_currency_code)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl Client {

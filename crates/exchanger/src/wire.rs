@@ -1,6 +1,15 @@
 //! The value types every area shares, each handling one drift of the engine's answers in
 //! one place: ids as numbers or strings ([`BidId`]), limits written `"no"`
 //! ([`limit`]), statuses that grow ([`BidStatus`]), `api_actions` ([`ApiActions`]).
+//!
+//! ```
+//! use exchanger::wire::{BidId, BidStatus};
+//! let id: BidId = serde_json::from_str(r#""1350""#)?;
+//! let status: BidStatus = serde_json::from_str(r#""somenewstatus""#)?;
+//! assert_eq!(id, BidId(1350));
+//! assert!(matches!(status, BidStatus::Unknown(_)) && !status.is_success());
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 use std::fmt;
 
