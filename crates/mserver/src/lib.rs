@@ -47,6 +47,11 @@ mod ops;
 mod services;
 mod wallet;
 mod wire;
+// cards, invoices, templates (issue 12)
+mod cards;
+mod invoices;
+mod places;
+mod templates;
 
 pub use answer::{
     Answer, Conditional, Dev, Done, Meta, PageMeta, UrgentData, missing_scope, repair_braces,
@@ -68,6 +73,17 @@ pub use wallet::{
     WalletStatusRequest,
 };
 pub use wire::{Exact, Text};
+// cards, invoices, templates (issue 12)
+pub use cards::{Card, CardRequest, CardState, CreateCardRequest, ListCardsRequest, MaskedCard};
+pub use invoices::{
+    CreateInvoiceRequest, Invoice, InvoicePayment, InvoiceRequest, InvoiceStatus, WalletRef,
+};
+pub use places::{Latitude, Limit, LimitGroup, LimitValue, Location, Longitude};
+pub use templates::{
+    CreateTemplateRequest, ListTemplatesRequest, Template, TemplateAmount, TemplateCategory,
+    TemplateId, TemplateKind, TemplateParam, TemplateRequest, TemplateService,
+    UpdateTemplateRequest,
+};
 
 /// kassa-core itself, for what the re-exports leave out.
 pub use kassa_core;

@@ -2,7 +2,7 @@
 //! the effect the client really uses, for the CLI and the contract tests.
 //!
 //! ```
-//! assert_eq!(mserver::OPERATIONS.len(), 26);
+//! assert_eq!(mserver::OPERATIONS.len(), 43);
 //! assert!(mserver::OPERATIONS.iter().any(|o| o.name == "application-token" && o.effect.name() == "auth"));
 //! ```
 
@@ -11,6 +11,11 @@ use crate::auth::{ApplicationToken, ApplicationTokenRequest};
 use crate::client::Client;
 use crate::services::*;
 use crate::wallet::*;
+// cards, invoices, templates (issue 12)
+use crate::cards::*;
+use crate::invoices::*;
+use crate::places::*;
+use crate::templates::*;
 
 kassa_core::operations! {
     client: Client;
@@ -40,4 +45,22 @@ kassa_core::operations! {
     "order-service" => order_service(OrderServiceRequest) -> Answer<ServiceOrder>, Once;
     "geo" => geo(GeoRequest) -> Answer<Vec<Place>>, Read;
     "application-token" => application_token(ApplicationTokenRequest) -> ApplicationToken, Auth;
+    // cards, invoices, templates (issue 12)
+    "create-card" => create_card(CreateCardRequest) -> Answer<Card>, Once;
+    "get-card" => get_card(CardRequest) -> Answer<Card>, Read;
+    "list-cards" => list_cards(ListCardsRequest) -> Answer<Vec<Card>>, Read;
+    "delete-card" => delete_card(CardRequest) -> Answer<Done>, Once;
+    "list-locations" => list_locations(NoInput) -> Answer<Vec<Location>>, Read;
+    "limits" => limits(NoInput) -> Answer<Vec<LimitGroup>>, Read;
+    "create-invoice" => create_invoice(CreateInvoiceRequest) -> Answer<Done>, Once;
+    "list-invoices" => list_invoices(NoInput) -> Answer<Vec<Invoice>>, Read;
+    "list-created-invoices" => list_created_invoices(NoInput) -> Answer<Vec<Invoice>>, Read;
+    "duplicate-invoice" => duplicate_invoice(InvoiceRequest) -> Answer<Invoice>, Once;
+    "cancel-invoice" => cancel_invoice(InvoiceRequest) -> Answer<Done>, Once;
+    "pay-invoice" => pay_invoice(InvoiceRequest) -> Answer<Answer<InvoicePayment>>, Once;
+    "create-template" => create_template(CreateTemplateRequest) -> Answer<TemplateId>, Once;
+    "list-templates" => list_templates(ListTemplatesRequest) -> Answer<Vec<Template>>, Read;
+    "get-template" => get_template(TemplateRequest) -> Answer<Template>, Read;
+    "update-template" => update_template(UpdateTemplateRequest) -> Answer<Done>, Once;
+    "delete-template" => delete_template(TemplateRequest) -> Answer<Done>, Once;
 }
