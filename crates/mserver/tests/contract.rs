@@ -150,6 +150,39 @@ const CASES: &[(&str, &str, Expect)] = &[
     ("wallet-settings", "ok_repaired", Ok),
     ("wallet-status-webhook", "ok", SameAs("ok_repaired")),
     ("wallet-status-webhook", "ok_repaired", Ok),
+    // cards, invoices, templates (issue 12)
+    ("cancel-invoice", "not_found", Http(404)),
+    ("cancel-invoice", "ok", Ok),
+    (
+        "create-card",
+        "insufficient_scope",
+        Auth("insufficient_scope"),
+    ),
+    ("create-card", "ok", Ok),
+    ("create-invoice", "ok", SameAs("ok_repaired")),
+    ("create-invoice", "ok_repaired", Ok),
+    ("create-template", "ok", Ok),
+    ("delete-card", "not_found", Http(404)),
+    ("delete-card", "ok", Ok),
+    ("delete-template", "ok", Ok),
+    ("duplicate-invoice", "ok", Ok),
+    ("get-card", "not_found", Http(404)),
+    ("get-card", "ok", Ok),
+    ("get-template", "not_found", Http(404)),
+    ("get-template", "ok", Ok),
+    ("limits", "ok", Ok),
+    (
+        "list-cards",
+        "insufficient_scope",
+        Auth("insufficient_scope"),
+    ),
+    ("list-cards", "ok", Ok),
+    ("list-created-invoices", "ok", Ok),
+    ("list-invoices", "ok", Ok),
+    ("list-locations", "ok", Ok),
+    ("list-templates", "ok", Ok),
+    ("pay-invoice", "ok", Ok),
+    ("update-template", "ok", Ok),
 ];
 
 /// A JPEG's first bytes, for the picture upload (the fixture's file text is not one).
@@ -221,6 +254,17 @@ fn params(op: &str, f: &Fixture) -> Value {
             } else {
                 p.insert("shape".into(), json!("phones"));
             }
+        }
+        // cards, invoices, templates (issue 12)
+        "get-card" | "delete-card" => {
+            p.insert("id".into(), json!(last.parse::<u64>().expect("an id")));
+        }
+        "get-template" | "update-template" | "delete-template" => {
+            p.insert("id".into(), json!(last));
+        }
+        "cancel-invoice" | "duplicate-invoice" | "pay-invoice" => {
+            let id = req.path.split('/').nth(2).expect("/invoices/{id}/...");
+            p.insert("id".into(), json!(id));
         }
         "upload-picture" => {
             p.insert("bytes".into(), json!(JPEG));
@@ -305,6 +349,8 @@ fn client_for(uri: &str, f: &Fixture) -> mserver::Client {
                 .build()
                 .expect("client builds")
         }
+        // cards, invoices, templates (issue 12)
+        _ if auth.is_some_and(|a| a == &format!("Bearer {BEARER}")) => bearer_client(uri),
         _ => wallet_client(uri),
     }
 }

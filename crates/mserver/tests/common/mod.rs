@@ -64,3 +64,15 @@ pub fn app_client(uri: &str, token_uri: &str, secret: &str) -> Client {
         .build()
         .expect("client builds")
 }
+
+// cards, invoices, templates (issue 12)
+/// A bearer client (`Bearer test-access-token`), no timeouts, default retries.
+pub fn bearer_client(uri: &str) -> Client {
+    Client::builder()
+        .base_url(v1(uri))
+        .bearer(BEARER.into())
+        .transport(quiet_transport())
+        .timeouts(Timeouts::none())
+        .build()
+        .expect("client builds")
+}
