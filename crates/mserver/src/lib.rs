@@ -47,6 +47,9 @@ mod ops;
 mod services;
 mod wallet;
 mod wire;
+// payments (issue 12)
+mod notification;
+mod payments;
 
 pub use answer::{
     Answer, Conditional, Dev, Done, Meta, PageMeta, UrgentData, missing_scope, repair_braces,
@@ -68,6 +71,16 @@ pub use wallet::{
     WalletStatusRequest,
 };
 pub use wire::{Exact, Text};
+// payments (issue 12)
+pub use notification::{
+    EventKind, PaymentEvent, PaymentNotificationRequest, Refusal, verify_payment_notification,
+};
+pub use payments::{
+    BestP2pRequest, BestParty, BestPayment, ClientPaymentId, CreatePaymentRequest,
+    DEFAULT_PAGE_SIZE, DeclineReason, Gateway, GetPaymentRequest, ListPaymentsRequest, NextAction,
+    PayPaymentRequest, Payment, PaymentBillRequest, PaymentCard, PaymentOutcome, PaymentParameter,
+    PaymentService, PaymentStatus, PaymentType, TwoPhase, WalletRef, next_action, parse_rub,
+};
 
 /// kassa-core itself, for what the re-exports leave out.
 pub use kassa_core;
