@@ -155,7 +155,11 @@ const CASES: &[(&str, &str, Expect)] = &[
     ("wallet-status-webhook", "ok_repaired", Ok),
     // payments (issue 12)
     ("best-p2p-webhook", "ok", Ok),
-    ("create-payment", "insufficient_scope", Auth("insufficient_scope")),
+    (
+        "create-payment",
+        "insufficient_scope",
+        Auth("insufficient_scope"),
+    ),
     ("create-payment", "ok_anonymous", Ok),
     ("create-payment", "ok_in", Ok),
     // The document's example answers another client_payment_id than it sent: not ours.
@@ -168,7 +172,11 @@ const CASES: &[(&str, &str, Expect)] = &[
     ("create-payment", "ok_out_deferred", Unknown(None)),
     ("create-payment", "ok_p2p", Ok),
     ("create-payment", "resent_same_key", Ok),
-    ("create-payment", "wallet_not_active", Auth("wallet_not_active")),
+    (
+        "create-payment",
+        "wallet_not_active",
+        Auth("wallet_not_active"),
+    ),
     ("get-payment", "declined", Ok),
     ("get-payment", "not_found", Http(404)),
     ("get-payment", "ok", Ok),
@@ -183,7 +191,11 @@ const CASES: &[(&str, &str, Expect)] = &[
     ("pay-payment", "ok_in_store_card", Ok),
     ("pay-payment", "ok_inout", Ok),
     // The document's example answers payment 25818 for /payments/25832/pay: not ours.
-    ("pay-payment", "ok_switch_to_inout", Unknown(Some("get-payment"))),
+    (
+        "pay-payment",
+        "ok_switch_to_inout",
+        Unknown(Some("get-payment")),
+    ),
     ("payment-bill", "ok", Ok),
     ("payment-notification", "bad_token", Local("access_token")),
     ("payment-notification", "ok_complete", Ok),
@@ -401,7 +413,11 @@ async fn run_text(op: &str, case: &str, expect: Expect) -> Result<String, Error>
     let server = MockServer::start().await;
     let sends = if matches!(expect, Local(_)) { 0 } else { 1 };
     // payments (issue 12): a notification is verified locally, nothing is sent.
-    let sends = if op == "payment-notification" { 0 } else { sends };
+    let sends = if op == "payment-notification" {
+        0
+    } else {
+        sends
+    };
     mock_for(op, &f).expect(sends).mount(&server).await;
     if f.request.headers.contains_key("x-authorization-type") {
         app_token_mock("test-app-token").mount(&server).await;
@@ -479,7 +495,11 @@ async fn every_case_of_the_table() {
             // payments (issue 12)
             (Unknown(reconcile), Err(e)) => {
                 let o = e.outcome_unknown().expect("outcome unknown");
-                assert_eq!(o.reconcile.as_ref().map(|r| r.operation), reconcile, "{name}");
+                assert_eq!(
+                    o.reconcile.as_ref().map(|r| r.operation),
+                    reconcile,
+                    "{name}"
+                );
                 assert!(e.may_have_taken_effect(), "{name}");
             }
             (want, got) => panic!("{name}: expected {want:?}, got {got:?}"),

@@ -87,8 +87,10 @@ pub fn app_token_mock(token: &str) -> wiremock::Mock {
     use wiremock::matchers::{method, path};
     wiremock::Mock::given(method("POST"))
         .and(path("/oauth/token"))
-        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "meta": {"code": 200},
-            "data": {"access_token": token, "token_type": "bearer", "expires_in": 599}
-        })))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "meta": {"code": 200},
+                "data": {"access_token": token, "token_type": "bearer", "expires_in": 599}
+            })),
+        )
 }
