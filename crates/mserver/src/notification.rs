@@ -11,7 +11,7 @@
 //!
 //! Calling it from an axum handler (axum is the integrator's dependency, not this crate's):
 //!
-//! ```ignore
+//! ```text
 //! use axum::{body::Bytes, extract::{Query, State}, http::{HeaderMap, StatusCode}};
 //! use std::collections::HashMap;
 //!
