@@ -14,6 +14,7 @@ use crate::auth::Phone;
 use crate::cards::open_enum;
 use crate::client::{Auth, Client};
 use crate::services::NoInput;
+use crate::wire::WalletRef;
 
 const CREATE_INVOICE: Operation = Operation::new(PROVIDER, "create-invoice", Effect::Once);
 const LIST_INVOICES: Operation = Operation::new(PROVIDER, "list-invoices", Effect::Read);
@@ -143,19 +144,6 @@ pub struct CreateInvoiceRequest {
 pub struct InvoiceRequest {
     /// The invoice's `_id`.
     pub id: String,
-}
-
-/// A wallet named by its phone.
-///
-/// ```
-/// let w: mserver::WalletRef = serde_json::from_str(r#"{"phone": "+12345675578"}"#)?;
-/// assert_eq!(w.phone, "+12345675578");
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WalletRef {
-    /// `phone`.
-    pub phone: String,
 }
 
 /// The payment `pay-invoice` made, from the inner envelope's `data`.

@@ -1,8 +1,9 @@
 //! # mserver
 //!
 //! A typed async client for the mserver wallet API (roubles): integrators create wallets
-//! for their users, show a catalogue of payable services and run payments for them. This
-//! release covers the wallet, the services catalogue and the application token.
+//! for their users, show a catalogue of payable services and run payments for them. All 53
+//! operations: the wallet, the services catalogue, the application token, two-phase
+//! payments, cards, invoices, templates and verified payment notifications.
 //!
 //! - **Credentials**, chosen on the builder: a wallet (phone and password, HTTP Basic), a
 //!   bearer token, or application credentials exchanged for an application token at a
@@ -52,6 +53,9 @@ mod cards;
 mod invoices;
 mod places;
 mod templates;
+// payments (issue 12)
+mod notification;
+mod payments;
 
 pub use answer::{
     Answer, Conditional, Dev, Done, Meta, PageMeta, UrgentData, missing_scope, repair_braces,
@@ -72,17 +76,25 @@ pub use wallet::{
     ReplenishmentPoint, UploadPictureRequest, Wallet, WalletCode, WalletSettingsRequest,
     WalletStatusRequest,
 };
-pub use wire::{Exact, Text};
+pub use wire::{Exact, Text, WalletRef};
 // cards, invoices, templates (issue 12)
 pub use cards::{Card, CardRequest, CardState, CreateCardRequest, ListCardsRequest, MaskedCard};
-pub use invoices::{
-    CreateInvoiceRequest, Invoice, InvoicePayment, InvoiceRequest, InvoiceStatus, WalletRef,
-};
+pub use invoices::{CreateInvoiceRequest, Invoice, InvoicePayment, InvoiceRequest, InvoiceStatus};
 pub use places::{Latitude, Limit, LimitGroup, LimitValue, Location, Longitude};
 pub use templates::{
     CreateTemplateRequest, ListTemplatesRequest, Template, TemplateAmount, TemplateCategory,
     TemplateId, TemplateKind, TemplateParam, TemplateRequest, TemplateService,
     UpdateTemplateRequest,
+};
+// payments (issue 12)
+pub use notification::{
+    EventKind, PaymentEvent, PaymentNotificationRequest, Refusal, verify_payment_notification,
+};
+pub use payments::{
+    BestP2pRequest, BestParty, BestPayment, ClientPaymentId, CreatePaymentRequest,
+    DEFAULT_PAGE_SIZE, DeclineReason, Gateway, GetPaymentRequest, ListPaymentsRequest, NextAction,
+    PayPaymentRequest, Payment, PaymentBillRequest, PaymentCard, PaymentOutcome, PaymentParameter,
+    PaymentService, PaymentStatus, PaymentType, TwoPhase, next_action, parse_rub,
 };
 
 /// kassa-core itself, for what the re-exports leave out.

@@ -2,7 +2,7 @@
 //! the effect the client really uses, for the CLI and the contract tests.
 //!
 //! ```
-//! assert_eq!(mserver::OPERATIONS.len(), 43);
+//! assert_eq!(mserver::OPERATIONS.len(), 53);
 //! assert!(mserver::OPERATIONS.iter().any(|o| o.name == "application-token" && o.effect.name() == "auth"));
 //! ```
 
@@ -16,6 +16,9 @@ use crate::cards::*;
 use crate::invoices::*;
 use crate::places::*;
 use crate::templates::*;
+// payments (issue 12)
+use crate::notification::*;
+use crate::payments::*;
 
 kassa_core::operations! {
     client: Client;
@@ -63,4 +66,15 @@ kassa_core::operations! {
     "get-template" => get_template(TemplateRequest) -> Answer<Template>, Read;
     "update-template" => update_template(UpdateTemplateRequest) -> Answer<Done>, Once;
     "delete-template" => delete_template(TemplateRequest) -> Answer<Done>, Once;
+    // payments (issue 12)
+    "create-payment" => create_payment(CreatePaymentRequest) -> Answer<Payment>, Keyed;
+    "pay-payment" => pay_payment(PayPaymentRequest) -> Answer<Payment>, Once;
+    "get-payment" => get_payment(GetPaymentRequest) -> Answer<Payment>, Read;
+    "payment-bill" => payment_bill(PaymentBillRequest) -> Answer<Done>, Once;
+    "list-payments" => list_payments(ListPaymentsRequest) -> Answer<Vec<Payment>>, Read;
+    "reset-unseen" => reset_unseen(NoInput) -> Answer<Done>, Once;
+    "payment-notification" => payment_notification(PaymentNotificationRequest) -> PaymentEvent, Read;
+    "best-p2p-webhook" => best_p2p_webhook(BestP2pRequest) -> Answer<Done>, Once;
+    "list-best-payments" => list_best_payments(NoInput) -> Answer<Vec<BestPayment>>, Read;
+    "reset-best-unseen" => reset_best_unseen(NoInput) -> Answer<Done>, Once;
 }

@@ -95,3 +95,16 @@ impl Text {
         }
     }
 }
+
+/// A phone that identifies a wallet (`wallet`, `destination`).
+///
+/// ```
+/// let w: mserver::WalletRef = serde_json::from_str(r#"{"phone": "+79261111111"}"#)?;
+/// assert_eq!(w.phone, "+79261111111");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletRef {
+    /// `phone`.
+    pub phone: String,
+}

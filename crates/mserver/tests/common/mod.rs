@@ -66,6 +66,12 @@ pub fn app_client(uri: &str, token_uri: &str, secret: &str) -> Client {
 }
 
 // cards, invoices, templates (issue 12)
+// payments (issue 12)
+
+/// The payment notification's app id and secret (fixtures/mserver/NOTES.md).
+pub const APP_ID: &str = "test-app-id";
+pub const APP_SECRET: &str = "test-app-secret";
+
 /// A bearer client (`Bearer test-access-token`), no timeouts, default retries.
 pub fn bearer_client(uri: &str) -> Client {
     Client::builder()
@@ -75,4 +81,17 @@ pub fn bearer_client(uri: &str) -> Client {
         .timeouts(Timeouts::none())
         .build()
         .expect("client builds")
+}
+
+/// The token service answering `token` to the test application's credentials.
+pub fn app_token_mock(token: &str) -> wiremock::Mock {
+    use wiremock::matchers::{method, path};
+    wiremock::Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "meta": {"code": 200},
+                "data": {"access_token": token, "token_type": "bearer", "expires_in": 599}
+            })),
+        )
 }
