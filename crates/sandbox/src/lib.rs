@@ -9,6 +9,7 @@
 //! | `/anor-bm` | Anor Bank billing merchant API |
 //! | `/requisite-uz` | payment by requisites |
 //! | `/mobilnik` | Mobilnik wallet |
+//! | `/exchanger` | exchanger user API v1 (Premium Exchanger engine) |
 //!
 //! Fault switches per provider and route (added latency, a forced status, a dropped
 //! connection) let users rehearse failures, from Rust ([`Sandbox::faults`]) or over HTTP
@@ -33,6 +34,8 @@
 
 pub mod anor_bm;
 pub mod clock;
+// exchanger
+pub mod exchanger;
 pub mod faults;
 pub mod mobilnik;
 pub mod requisite_uz;
@@ -57,7 +60,13 @@ use shared::Shared;
 pub use state::{State, StateError};
 
 /// The providers the sandbox emulates, by their catalogue names (also their path prefixes).
-pub const PROVIDERS: [&str; 3] = ["anor-bm", "requisite-uz", "mobilnik"];
+pub const PROVIDERS: [&str; 4] = [
+    "anor-bm",
+    "requisite-uz",
+    "mobilnik",
+    // exchanger
+    "exchanger",
+];
 
 /// Builds the whole sandbox: every provider under its prefix, fault switches applied,
 /// the control routes under `/_sandbox`. Each call starts from fresh seed state.
@@ -83,6 +92,8 @@ struct Handles {
     anor_bm: Shared<anor_bm::Emulator>,
     requisite_uz: Shared<requisite_uz::Emulator>,
     mobilnik: Shared<mobilnik::Emulator>,
+    // exchanger
+    exchanger: Shared<exchanger::Emulator>,
 }
 
 impl Handles {
@@ -91,6 +102,8 @@ impl Handles {
             anor_bm: self.anor_bm.snapshot(),
             requisite_uz: self.requisite_uz.snapshot(),
             mobilnik: self.mobilnik.snapshot(),
+            // exchanger
+            exchanger: self.exchanger.snapshot(),
             ..State::default()
         }
     }
@@ -100,6 +113,8 @@ fn fresh() -> Parts {
     let (a, a_state) = shared::build(None, Clock::system());
     let (r, r_state) = shared::build(None, Clock::system());
     let (m, m_state) = shared::build(None, Clock::system());
+    // exchanger
+    let exchanger = shared::build(None, Clock::system());
     mount(
         a,
         r,
@@ -107,6 +122,8 @@ fn fresh() -> Parts {
         Faults::default(),
         Clock::system(),
         (a_state, r_state, m_state),
+        // exchanger
+        exchanger,
     )
 }
 
@@ -114,6 +131,8 @@ fn assemble(state: &State, clock: Clock) -> Result<Parts, StateError> {
     let (a, a_state) = build::<anor_bm::Emulator>(&state.anor_bm, &clock)?;
     let (r, r_state) = build::<requisite_uz::Emulator>(&state.requisite_uz, &clock)?;
     let (m, m_state) = build::<mobilnik::Emulator>(&state.mobilnik, &clock)?;
+    // exchanger
+    let exchanger = build::<exchanger::Emulator>(&state.exchanger, &clock)?;
     Ok(mount(
         a,
         r,
@@ -121,6 +140,8 @@ fn assemble(state: &State, clock: Clock) -> Result<Parts, StateError> {
         Faults::default(),
         clock,
         (a_state, r_state, m_state),
+        // exchanger
+        exchanger,
     ))
 }
 
@@ -146,11 +167,15 @@ fn mount(
         Shared<requisite_uz::Emulator>,
         Shared<mobilnik::Emulator>,
     ),
+    // exchanger
+    (ex, ex_state): (Router, Shared<exchanger::Emulator>),
 ) -> Parts {
     let router = Router::new();
     let router = shared::mount::<anor_bm::Emulator>(router, anor, &faults);
     let router = shared::mount::<requisite_uz::Emulator>(router, requisite, &faults);
     let router = shared::mount::<mobilnik::Emulator>(router, mobil, &faults);
+    // exchanger
+    let router = shared::mount::<exchanger::Emulator>(router, ex, &faults);
     let router = router
         .nest(
             "/_sandbox",
@@ -164,6 +189,8 @@ fn mount(
             anor_bm: a,
             requisite_uz: r,
             mobilnik: m,
+            // exchanger
+            exchanger: ex_state,
         },
     }
 }

@@ -1,0 +1,120 @@
+//! Emulator of an exchanger's user API v1 (the Premium Exchanger engine).
+//!
+//! Written from the provider's document ("Premium Exchanger API v1") and the provider notes.
+//! Every call is a POST of form fields to `/api/userapi/v1/<method>` (a trailing slash is
+//! accepted) with the headers `API-LOGIN` / `API-KEY` ([`seed::API_LOGIN`] /
+//! [`seed::API_KEY`]) and an optional `API-LANG`:
+//!
+//! | method | what it does |
+//! |---|---|
+//! | `test` | the caller's ip, user, locale and partner |
+//! | `get_direction_currencies` | currencies given and got, filtered by currency |
+//! | `get_directions` | directions; filtered by a currency, an object keyed by id |
+//! | `get_direction` | one direction: rate, reserve, sums, limits, fields |
+//! | `get_calc` | the sums for an amount of one of the four `calc_action`s |
+//! | `create_bid` | a bid (`new`), with `api_id`, `partner_id`, `callback_url` |
+//! | `bid_info` | a bid by `id` or `hash` |
+//! | `pay_bid`, `success_bid`, `cancel_bid` | `new` → `payed` → `success`, `new` → `cancel` |
+//! | `get_exchanges` | the bids, filtered by time, `id`, `api_id`, paged |
+//! | `get_partner_info`, `get_partner_links`, `get_partner_exchanges`, `get_partner_payouts` | partner data |
+//! | `add_partner_payout` | pays out the partner's balance in one currency |
+//!
+//! Answers are HTTP 200 with `{"error", "error_text", "data"}`; numbers come as strings,
+//! `get_exchanges` and `get_partner_exchanges` key `items` by bid id, and an empty result
+//! is `data: []`. See `docs/sandbox/exchanger.md`.
+
+pub mod seed;
+mod state;
+mod wire;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::post;
+use serde_json::Value;
+
+use crate::clock::Clock;
+use crate::shared::{self, Shared};
+pub(crate) use state::Emulator;
+use wire::{api_disabled, fail, form, method_not_supported, ok};
+
+/// Builds the emulator's router with fresh seed state (mounted under `/exchanger`).
+///
+/// ```
+/// let router = kassa_sandbox::exchanger::router();
+/// # let _ = router;
+/// ```
+pub fn router() -> Router {
+    shared::build::<Emulator>(None, Clock::system()).0
+}
+
+impl shared::Emulator for Emulator {
+    const PROVIDER: &'static str = "exchanger";
+    type Saved = Emulator;
+
+    fn seeded() -> Emulator {
+        Emulator::seeded()
+    }
+
+    fn restore(saved: Emulator) -> Emulator {
+        saved
+    }
+
+    fn snapshot(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    fn routes() -> Router<Shared<Emulator>> {
+        Router::new()
+            .route("/api/userapi/v1/{method}", post(call))
+            .route("/api/userapi/v1/{method}/", post(call))
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// One API call: the key checked, the form read, one operation of the state.
+async fn call(
+    State(shared): State<Shared<Emulator>>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if header(&headers, "api-login") != Some(seed::API_LOGIN)
+        || header(&headers, "api-key") != Some(seed::API_KEY)
+    {
+        return api_disabled();
+    }
+    let lang = header(&headers, "api-lang").filter(|l| matches!(*l, "ru_RU" | "en_US"));
+    let form = form(&body);
+    let now = shared.now().unix_timestamp();
+    let mut emu = shared.lock();
+    let done = match method.as_str() {
+        "test" => Ok(emu.test(lang)),
+        "get_direction_currencies" => Ok(emu.direction_currencies(&form)),
+        "get_directions" => Ok(emu.directions(&form)),
+        "get_direction" => emu.direction(&form),
+        "get_calc" => emu.get_calc(&form),
+        "create_bid" => emu.create_bid(&form, now),
+        "bid_info" => emu.bid_info(&form),
+        "pay_bid" => emu.move_bid(&form, "payed", now),
+        "success_bid" => emu.move_bid(&form, "success", now),
+        "cancel_bid" => emu.move_bid(&form, "cancel", now),
+        "get_exchanges" => emu.exchanges(&form),
+        "get_partner_info" => Ok(emu.partner_info()),
+        "get_partner_links" => emu.partner_links(&form),
+        "get_partner_exchanges" => emu.partner_exchanges(&form),
+        "get_partner_payouts" => emu.partner_payouts(&form),
+        "add_partner_payout" => emu.add_payout(&form, now),
+        _ => return method_not_supported(),
+    };
+    drop(emu);
+    match done {
+        Ok(data) => ok(data),
+        Err(e) => fail(e),
+    }
+}
