@@ -9,6 +9,7 @@
 //! | `/anor-bm` | Anor Bank billing merchant API |
 //! | `/requisite-uz` | payment by requisites |
 //! | `/mobilnik` | Mobilnik wallet |
+//! | `/mserver/v1` | mserver wallet API (token service at `/mserver/oauth/token`) |
 //!
 //! Fault switches per provider and route (added latency, a forced status, a dropped
 //! connection) let users rehearse failures, from Rust ([`Sandbox::faults`]) or over HTTP
@@ -35,6 +36,8 @@ pub mod anor_bm;
 pub mod clock;
 pub mod faults;
 pub mod mobilnik;
+// mserver
+pub mod mserver;
 pub mod requisite_uz;
 mod shared;
 pub mod state;
@@ -57,7 +60,13 @@ use shared::Shared;
 pub use state::{State, StateError};
 
 /// The providers the sandbox emulates, by their catalogue names (also their path prefixes).
-pub const PROVIDERS: [&str; 3] = ["anor-bm", "requisite-uz", "mobilnik"];
+pub const PROVIDERS: [&str; 4] = [
+    "anor-bm",
+    "requisite-uz",
+    "mobilnik",
+    // mserver
+    "mserver",
+];
 
 /// Builds the whole sandbox: every provider under its prefix, fault switches applied,
 /// the control routes under `/_sandbox`. Each call starts from fresh seed state.
@@ -83,6 +92,8 @@ struct Handles {
     anor_bm: Shared<anor_bm::Emulator>,
     requisite_uz: Shared<requisite_uz::Emulator>,
     mobilnik: Shared<mobilnik::Emulator>,
+    // mserver
+    mserver: Shared<mserver::Emulator>,
 }
 
 impl Handles {
@@ -91,6 +102,8 @@ impl Handles {
             anor_bm: self.anor_bm.snapshot(),
             requisite_uz: self.requisite_uz.snapshot(),
             mobilnik: self.mobilnik.snapshot(),
+            // mserver
+            mserver: self.mserver.snapshot(),
             ..State::default()
         }
     }
@@ -100,10 +113,13 @@ fn fresh() -> Parts {
     let (a, a_state) = shared::build(None, Clock::system());
     let (r, r_state) = shared::build(None, Clock::system());
     let (m, m_state) = shared::build(None, Clock::system());
+    // mserver
+    let ms = shared::build(None, Clock::system());
     mount(
         a,
         r,
         m,
+        ms,
         Faults::default(),
         Clock::system(),
         (a_state, r_state, m_state),
@@ -114,10 +130,13 @@ fn assemble(state: &State, clock: Clock) -> Result<Parts, StateError> {
     let (a, a_state) = build::<anor_bm::Emulator>(&state.anor_bm, &clock)?;
     let (r, r_state) = build::<requisite_uz::Emulator>(&state.requisite_uz, &clock)?;
     let (m, m_state) = build::<mobilnik::Emulator>(&state.mobilnik, &clock)?;
+    // mserver
+    let ms = build::<mserver::Emulator>(&state.mserver, &clock)?;
     Ok(mount(
         a,
         r,
         m,
+        ms,
         Faults::default(),
         clock,
         (a_state, r_state, m_state),
@@ -139,6 +158,8 @@ fn mount(
     anor: Router,
     requisite: Router,
     mobil: Router,
+    // mserver
+    (ms, ms_state): (Router, Shared<mserver::Emulator>),
     faults: Faults,
     clock: Clock,
     (a, r, m): (
@@ -151,6 +172,8 @@ fn mount(
     let router = shared::mount::<anor_bm::Emulator>(router, anor, &faults);
     let router = shared::mount::<requisite_uz::Emulator>(router, requisite, &faults);
     let router = shared::mount::<mobilnik::Emulator>(router, mobil, &faults);
+    // mserver
+    let router = shared::mount::<mserver::Emulator>(router, ms, &faults);
     let router = router
         .nest(
             "/_sandbox",
@@ -164,6 +187,8 @@ fn mount(
             anor_bm: a,
             requisite_uz: r,
             mobilnik: m,
+            // mserver
+            mserver: ms_state,
         },
     }
 }

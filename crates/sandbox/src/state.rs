@@ -45,6 +45,9 @@ pub struct State {
     pub(crate) requisite_uz: Value,
     #[serde(rename = "mobilnik", default, skip_serializing_if = "Value::is_null")]
     pub(crate) mobilnik: Value,
+    // mserver
+    #[serde(rename = "mserver", default, skip_serializing_if = "Value::is_null")]
+    pub(crate) mserver: Value,
 }
 
 impl Default for State {
@@ -55,6 +58,8 @@ impl Default for State {
             anor_bm: Value::Null,
             requisite_uz: Value::Null,
             mobilnik: Value::Null,
+            // mserver
+            mserver: Value::Null,
         }
     }
 }
