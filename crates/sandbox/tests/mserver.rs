@@ -527,3 +527,174 @@ async fn the_state_survives_a_state_file() {
         .unwrap();
     assert_eq!(resp.status(), 200);
 }
+
+#[tokio::test]
+async fn a_card_is_bound_through_its_page_listed_and_deleted() {
+    let api = Api::start().await;
+    let auth = api.new_wallet("+79990000020").await;
+    let (s, created) = api.post("/cards", Some(&auth), json!({})).await;
+    assert_eq!(s, 200);
+    assert_eq!(created["data"]["state"], "pending");
+    let id = created["data"]["id"].as_u64().unwrap();
+    let url = created["data"]["payment_page_url"].as_str().unwrap();
+    let (_, pending) = api.get("/cards?state=active", &auth).await;
+    assert_eq!(pending["data"].as_array().unwrap().len(), 0);
+    let (s, _) = api.send(api.http.get(url)).await;
+    assert_eq!(s, 200);
+    let (s, card) = api.get(&format!("/cards/{id}"), &auth).await;
+    assert_eq!(s, 200);
+    assert_eq!(card["data"]["state"], "active");
+    assert!(card["data"]["title"].as_str().unwrap().contains("******"));
+    let (_, active) = api.get("/cards?state=active,pending", &auth).await;
+    assert_eq!(active["data"].as_array().unwrap().len(), 1);
+    // Another wallet does not see it.
+    let (s, _) = api.get(&format!("/cards/{id}"), &wallet()).await;
+    assert_eq!(s, 404);
+    let resp = api
+        .http
+        .delete(api.url(&format!("/cards/{id}")))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let (s, _) = api.get(&format!("/cards/{id}"), &auth).await;
+    assert_eq!(s, 404);
+}
+
+#[tokio::test]
+async fn paying_an_invoice_changes_both_wallets() {
+    let api = Api::start().await;
+    let recipient = api.new_wallet("+79990000030").await;
+    let payer = api.new_wallet("+79990000031").await;
+    let (s, _) = api
+        .post(
+            "/invoices",
+            Some(&recipient),
+            json!({"payer": "+79990000031", "amount": 350.25, "message": "Test invoice"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, made) = api.get("/invoices/created", &recipient).await;
+    assert_eq!(made["data"].as_array().unwrap().len(), 1);
+    let (_, to_pay) = api.get("/invoices", &payer).await;
+    let invoice = &to_pay["data"][0];
+    assert_eq!(invoice["amount"], json!(350.25));
+    assert_eq!(invoice["status"], Value::Null);
+    let id = invoice["_id"].as_str().unwrap().to_owned();
+
+    let (s, answer) = api
+        .post(&format!("/invoices/{id}/pay"), Some(&payer), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let payment = &answer["data"]["data"];
+    assert_eq!(payment["type"], "p2p");
+    assert_eq!(answer["data"]["meta"]["next_action"], "pay");
+    let pid = payment["id"].as_u64().unwrap();
+    let (s, _) = api
+        .post(&format!("/payments/{pid}/pay"), Some(&payer), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let (_, got) = api.get(&format!("/payments/{pid}"), &payer).await;
+    assert_eq!(got["data"]["status"], "completed");
+
+    let (_, p) = api.get("/wallet", &payer).await;
+    assert_eq!(p["data"]["amount"], json!(649.75));
+    let (_, r) = api.get("/wallet", &recipient).await;
+    assert_eq!(r["data"]["amount"], json!(1350.25));
+    let (_, made) = api.get("/invoices/created", &recipient).await;
+    assert_eq!(made["data"][0]["status"], "completed");
+    assert_eq!(made["data"][0]["payment_id"], pid);
+
+    // A second invoice, canceled, cannot be paid.
+    let (s, _) = api
+        .post(
+            "/invoices",
+            Some(&recipient),
+            json!({"payer": "+79990000031", "amount": 1}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, made) = api.get("/invoices/created", &recipient).await;
+    let second = made["data"][1]["_id"].as_str().unwrap().to_owned();
+    let (s, _) = api
+        .get(&format!("/invoices/{second}/cancel"), &recipient)
+        .await;
+    assert_eq!(s, 200);
+    let (s, body) = api
+        .post(&format!("/invoices/{second}/pay"), Some(&payer), json!({}))
+        .await;
+    assert_eq!((s, error(&body)), (422, "invalid_data"));
+    let (s, _) = api
+        .post(
+            "/invoices",
+            Some(&recipient),
+            json!({"payer": "+70000000000", "amount": 1}),
+        )
+        .await;
+    assert_eq!(s, 422);
+}
+
+#[tokio::test]
+async fn templates_are_created_read_updated_and_deleted() {
+    let api = Api::start().await;
+    let auth = wallet();
+    let (s, created) = api
+        .post(
+            "/payments/templates",
+            Some(&auth),
+            json!({"name": "Template", "amount": 350, "type": "public", "service_id": 1,
+                   "parameters": {"phoneNumber": "9261234567"}, "disabled": ["phoneNumber"]}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let id = created["data"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(id.len(), 24);
+    let (_, got) = api.get(&format!("/payments/templates/{id}"), &auth).await;
+    assert_eq!(got["data"]["amount"]["value"], 350);
+    assert_eq!(got["data"]["parameters"]["phoneNumber"], "9261234567");
+    let (s, _) = api
+        .post(
+            &format!("/payments/templates/{id}"),
+            Some(&auth),
+            json!({"name": "Renamed", "amount": 400, "type": "public", "service_id": 1,
+                   "params": {"phoneNumber": "9260000000"}, "disabled": []}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, list) = api.get("/payments/templates", &auth).await;
+    assert_eq!(list["data"][0]["name"], "Renamed");
+    assert_eq!(list["data"][0]["parameters"]["phoneNumber"], "9260000000");
+    let (s, body) = api
+        .post(
+            "/payments/templates",
+            Some(&auth),
+            json!({"name": "x", "service_id": 9999}),
+        )
+        .await;
+    assert_eq!(
+        (s, body["meta"]["details"].clone()),
+        (422, json!("service_id"))
+    );
+    let resp = api
+        .http
+        .delete(api.url(&format!("/payments/templates/{id}")))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let (s, _) = api.get(&format!("/payments/templates/{id}"), &auth).await;
+    assert_eq!(s, 404);
+}
+
+#[tokio::test]
+async fn limits_are_listed_by_level() {
+    let api = Api::start().await;
+    let (s, body) = api.get("/limits", &wallet()).await;
+    assert_eq!(s, 200);
+    let first = &body["data"][0]["limits"];
+    assert_eq!(first.as_array().unwrap().len(), 3);
+    assert_eq!(first[1]["value"], "60000");
+    assert!(body["meta"]["urgent_data"]["amount"].is_number());
+}

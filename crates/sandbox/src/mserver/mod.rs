@@ -20,6 +20,16 @@
 //! | GET | `/v1/payments/{id}` | the payment (a processing one is final at its first read) |
 //! | GET | `/v1/payments` | the wallet's payments, paged from 0 |
 //! | GET | `/v1/payment_page/{id}` | the card payment page of an in-payment: the card pays |
+//! | POST, GET | `/v1/cards` | bind a card (`pending`, with its page), list (`state` filter) |
+//! | GET, DELETE | `/v1/cards/{id}` | a card; unbind it |
+//! | GET | `/v1/card_page/{id}` | the card binding page: the card becomes `active` |
+//! | POST, GET | `/v1/invoices` | ask another wallet for money; the invoices the caller is to pay |
+//! | GET | `/v1/invoices/created` | the invoices the caller made |
+//! | POST | `/v1/invoices/{id}/pay` | a `p2p` payment for it (pay it: both wallets change) |
+//! | GET | `/v1/invoices/{id}/cancel` | withdraw an unpaid invoice |
+//! | POST, GET | `/v1/payments/templates` | create, list templates |
+//! | GET, POST, DELETE | `/v1/payments/templates/{id}` | get, update, delete a template |
+//! | GET | `/v1/limits` | the limits by wallet level |
 //!
 //! Every answer is the envelope `{"meta": {"code", ...}, "data"}`; a refusal has
 //! `meta.error`, `meta.error_message` and sometimes `meta.details` (HTTP 401, 403, 404,
@@ -84,7 +94,25 @@ impl shared::Emulator for Emulator {
             .route("/payments", post(create_payment).get(list_payments))
             .route("/payments/{id}", get(get_payment))
             .route("/payments/{id}/pay", post(pay_payment))
-            .route("/payment_page/{id}", get(payment_page));
+            .route("/payment_page/{id}", get(payment_page))
+            .route("/cards", post(create_card).get(list_cards))
+            .route("/cards/{id}", get(get_card).delete(delete_card))
+            .route("/card_page/{id}", get(card_page))
+            .route("/invoices", post(create_invoice).get(list_invoices))
+            .route("/invoices/created", get(list_created_invoices))
+            .route("/invoices/{id}/pay", post(pay_invoice))
+            .route("/invoices/{id}/cancel", get(cancel_invoice))
+            .route(
+                "/payments/templates",
+                post(create_template).get(list_templates),
+            )
+            .route(
+                "/payments/templates/{id}",
+                get(get_template)
+                    .post(update_template)
+                    .delete(delete_template),
+            )
+            .route("/limits", get(limits));
         Router::new()
             .route("/oauth/token", post(token))
             .nest("/v1", v1)
@@ -310,4 +338,145 @@ async fn payment_page(State(shared): State<Shared<Emulator>>, Path(id): Path<Str
         Ok(_) => respond(Ok(wire::Answer::data(json!({"id": id, "paid": true})))),
         Err(refusal) => refuse(&refusal),
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Cards, invoices, templates, limits
+// ---------------------------------------------------------------------------------------
+
+fn number(id: &str) -> Result<u64, Refusal> {
+    id.parse().map_err(|_| Refusal::not_found())
+}
+
+async fn create_card(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(
+        shared
+            .lock()
+            .create_card(&auth(&headers), &origin(&headers)),
+    )
+}
+
+async fn list_cards(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    let states = q.get("state").map(String::as_str);
+    respond(shared.lock().list_cards(&auth(&headers), states))
+}
+
+async fn get_card(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    match number(&id) {
+        Ok(id) => respond(shared.lock().get_card(&auth(&headers), id)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn delete_card(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    match number(&id) {
+        Ok(id) => respond(shared.lock().delete_card(&auth(&headers), id)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn card_page(State(shared): State<Shared<Emulator>>, Path(id): Path<String>) -> Response {
+    let bound = number(&id).and_then(|id| shared.lock().card_bound(id));
+    match bound {
+        Ok(()) => respond(Ok(wire::Answer::data(json!({"id": id, "bound": true})))),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn create_invoice(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().create_invoice(&auth(&headers), &b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn list_invoices(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().list_invoices(&auth(&headers), false))
+}
+
+async fn list_created_invoices(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+) -> Response {
+    respond(shared.lock().list_invoices(&auth(&headers), true))
+}
+
+async fn pay_invoice(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let now = shared.now();
+    respond(shared.lock().pay_invoice(&auth(&headers), &id, now))
+}
+
+async fn cancel_invoice(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    respond(shared.lock().cancel_invoice(&auth(&headers), &id))
+}
+
+async fn create_template(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().create_template(&auth(&headers), &b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn list_templates(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().list_templates(&auth(&headers)))
+}
+
+async fn get_template(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    respond(shared.lock().get_template(&auth(&headers), &id))
+}
+
+async fn update_template(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().update_template(&auth(&headers), &id, &b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn delete_template(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    respond(shared.lock().delete_template(&auth(&headers), &id))
+}
+
+async fn limits(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().limits(&auth(&headers)))
 }

@@ -50,6 +50,11 @@ struct Payment {
     created_at: String,
     processed_at: Option<String>,
     payment_page_url: Option<String>,
+    /// The wallet a `p2p` payment (an invoice's) credits.
+    #[serde(default)]
+    destination: Option<String>,
+    #[serde(default)]
+    invoice: Option<String>,
 }
 
 /// Who a request acts for.
@@ -67,6 +72,43 @@ pub(crate) struct Emulator {
     payments: Vec<Payment>,
     issued: u64,
     next_payment: u64,
+    #[serde(default)]
+    cards: Vec<Card>,
+    #[serde(default)]
+    invoices: Vec<Invoice>,
+    #[serde(default)]
+    templates: Vec<Template>,
+    #[serde(default)]
+    next_object: u64,
+}
+
+/// A card being bound to a wallet.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Card {
+    id: u64,
+    wallet: String,
+    state: String,
+    page_url: String,
+}
+
+/// An invoice from `recipient` to `payer`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Invoice {
+    id: String,
+    payer: String,
+    recipient: String,
+    amount: i64,
+    message: Option<String>,
+    status: Option<String>,
+    payment_id: Option<u64>,
+}
+
+/// A payment template.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Template {
+    id: String,
+    wallet: String,
+    body: Map<String, Value>,
 }
 
 fn stamp(now: OffsetDateTime) -> String {
@@ -107,6 +149,10 @@ impl Emulator {
             payments: Vec::new(),
             issued: 0,
             next_payment: 1_401_089_250_000,
+            cards: Vec::new(),
+            invoices: Vec::new(),
+            templates: Vec::new(),
+            next_object: 0,
         }
     }
 
@@ -496,6 +542,10 @@ impl Emulator {
                 .collect();
             map.insert("parameters".into(), Value::Array(params));
         }
+        if let Some(to) = &p.destination {
+            map.insert("destination".into(), json!({"phone": to}));
+            map.insert("direction".into(), json!("out"));
+        }
         if p.kind == "in" {
             let card = match (&p.payment_page_url, p.status.as_str()) {
                 (None, _) => json!({"state": "created"}),
@@ -604,6 +654,8 @@ impl Emulator {
             created_at: stamp(now),
             processed_at: None,
             payment_page_url: None,
+            destination: None,
+            invoice: None,
         };
         let answer = Answer::data(self.view(&payment)).meta("next_action", json!("pay"));
         self.payments.push(payment);
@@ -627,12 +679,17 @@ impl Emulator {
         let payment = &mut self.payments[index];
         if payment.status == "created" {
             payment.status = "processing".into();
-            if payment.kind == "out" {
+            if payment.kind == "out" || payment.kind == "p2p" {
                 if balance >= payment.total {
-                    if let Some(w) = self.wallets.get_mut(&phone) {
-                        w.balance -= payment.total;
-                    }
+                    let (total, amount) = (payment.total, payment.amount);
                     payment.outcome = Some("completed".into());
+                    let to = payment.destination.clone();
+                    if let Some(w) = self.wallets.get_mut(&phone) {
+                        w.balance -= total;
+                    }
+                    if let Some(w) = to.and_then(|to| self.wallets.get_mut(&to)) {
+                        w.balance += amount;
+                    }
                 } else {
                     payment.outcome = Some("declined".into());
                     payment.decline_reason = Some("insufficient_funds".into());
@@ -657,6 +714,14 @@ impl Emulator {
         {
             payment.status = outcome;
             payment.processed_at = Some(stamp(now));
+            let (status, invoice) = (payment.status.clone(), payment.invoice.clone());
+            if let Some(invoice) = self
+                .invoices
+                .iter_mut()
+                .find(|i| Some(&i.id) == invoice.as_ref())
+            {
+                invoice.status = Some(status);
+            }
         }
         let p = &self.payments[index];
         Ok(Answer::data(self.view(p))
@@ -705,5 +770,354 @@ impl Emulator {
                 json!(skip.saturating_add(take) < mine.len()),
             )
             .meta("page", json!({"total_elements": mine.len()})))
+    }
+}
+
+impl Emulator {
+    fn object_id(&mut self) -> String {
+        self.next_object += 1;
+        format!(
+            "{:024x}",
+            splitmix64(self.next_object) as u128 | (1u128 << 92)
+        )
+    }
+
+    // ---- cards ------------------------------------------------------------------------
+
+    fn card_view(c: &Card) -> Value {
+        let mut v = json!({"id": c.id, "state": c.state});
+        if let Value::Object(map) = &mut v {
+            if c.state == "pending" {
+                map.insert("payment_page_url".into(), json!(c.page_url));
+            }
+            if c.state == "active" {
+                map.insert(
+                    "title".into(),
+                    json!(format!("541715******{:04}", c.id % 10_000)),
+                );
+                map.insert("type".into(), json!("MasterCard"));
+            }
+        }
+        v
+    }
+
+    /// `POST /cards`: a card to bind, `pending` until its page is visited.
+    pub(super) fn create_card(&mut self, auth: &Auth, origin: &str) -> Outcome {
+        let phone = self.wallet_of(auth, "cards.modify")?;
+        let id = u64::try_from(self.cards.len()).unwrap_or(0) + 62;
+        let card = Card {
+            id,
+            wallet: phone,
+            state: "pending".into(),
+            page_url: format!("{origin}/card_page/{id}"),
+        };
+        let answer = Answer::data(Emulator::card_view(&card));
+        self.cards.push(card);
+        Ok(answer)
+    }
+
+    /// The card's binding page: the card becomes `active`.
+    pub(super) fn card_bound(&mut self, id: u64) -> Result<(), Refusal> {
+        let card = self
+            .cards
+            .iter_mut()
+            .find(|c| c.id == id && c.state == "pending")
+            .ok_or_else(Refusal::not_found)?;
+        card.state = "active".into();
+        Ok(())
+    }
+
+    pub(super) fn get_card(&self, auth: &Auth, id: u64) -> Outcome {
+        let phone = self.wallet_of(auth, "cards.read")?;
+        self.cards
+            .iter()
+            .find(|c| c.id == id && c.wallet == phone && c.state != "deleted")
+            .map(|c| Answer::data(Emulator::card_view(c)))
+            .ok_or_else(Refusal::not_found)
+    }
+
+    /// `GET /cards?state=active,pending`.
+    pub(super) fn list_cards(&self, auth: &Auth, states: Option<&str>) -> Outcome {
+        let phone = self.wallet_of(auth, "cards.read")?;
+        let wanted: Option<Vec<&str>> = states.map(|s| s.split(',').map(str::trim).collect());
+        let data: Vec<Value> = self
+            .cards
+            .iter()
+            .filter(|c| c.wallet == phone && c.state != "deleted")
+            .filter(|c| {
+                wanted
+                    .as_ref()
+                    .is_none_or(|w| w.contains(&c.state.as_str()))
+            })
+            .map(Emulator::card_view)
+            .collect();
+        Ok(Answer::data(Value::Array(data)))
+    }
+
+    pub(super) fn delete_card(&mut self, auth: &Auth, id: u64) -> Outcome {
+        let phone = self.wallet_of(auth, "cards.modify")?;
+        let card = self
+            .cards
+            .iter_mut()
+            .find(|c| c.id == id && c.wallet == phone && c.state != "deleted")
+            .ok_or_else(Refusal::not_found)?;
+        card.state = "deleted".into();
+        Ok(Answer::data(Value::Null))
+    }
+
+    // ---- invoices ---------------------------------------------------------------------
+
+    fn invoice_view(i: &Invoice) -> Value {
+        json!({
+            "_id": i.id,
+            "payer": i.payer,
+            "amount": money(i.amount),
+            "recipient": i.recipient,
+            "message": i.message,
+            "status": i.status,
+            "payment_id": i.payment_id,
+        })
+    }
+
+    /// `POST /invoices`: the caller asks `payer` for `amount`.
+    pub(super) fn create_invoice(&mut self, auth: &Auth, body: &Map<String, Value>) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.modify")?;
+        let payer = text(body, "payer").ok_or_else(|| Refusal::invalid("payer"))?;
+        if !self.wallets.contains_key(&payer) || payer == phone {
+            return Err(Refusal::invalid("payer"));
+        }
+        let amount = body
+            .get("amount")
+            .and_then(kopecks)
+            .filter(|a| *a > 0)
+            .ok_or_else(|| Refusal::invalid("amount"))?;
+        let id = self.object_id();
+        self.invoices.push(Invoice {
+            id,
+            payer,
+            recipient: phone,
+            amount,
+            message: text(body, "message"),
+            status: None,
+            payment_id: None,
+        });
+        Ok(Answer::data(Value::Null))
+    }
+
+    /// `GET /invoices` (to pay) or `GET /invoices/created` (made by the caller).
+    pub(super) fn list_invoices(&self, auth: &Auth, created: bool) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.read")?;
+        let data: Vec<Value> = self
+            .invoices
+            .iter()
+            .filter(|i| {
+                if created {
+                    i.recipient == phone
+                } else {
+                    i.payer == phone
+                }
+            })
+            .map(Emulator::invoice_view)
+            .collect();
+        Ok(Answer::data(Value::Array(data)))
+    }
+
+    /// `POST /invoices/{id}/pay`: a `p2p` payment from the payer to the recipient, to be
+    /// paid with `POST /payments/{id}/pay`; the answer's `data` is itself an envelope.
+    pub(super) fn pay_invoice(&mut self, auth: &Auth, id: &str, now: OffsetDateTime) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.modify")?;
+        let index = self
+            .invoices
+            .iter()
+            .position(|i| i.id == id && i.payer == phone)
+            .ok_or_else(Refusal::not_found)?;
+        if let Some(pid) = self.invoices[index].payment_id
+            && let Some(p) = self.payments.iter().find(|p| p.id == pid)
+        {
+            let inner = json!({"meta": {"code": 200, "next_action": Emulator::next_action(p)}, "data": self.view(p)});
+            return Ok(Answer::data(inner));
+        }
+        if self.invoices[index].status.as_deref() == Some("canceled") {
+            return Err(Refusal::new(422, "invalid_data", "Счет отменен").details("id"));
+        }
+        let pid = self.next_payment;
+        self.next_payment += 1;
+        let a = splitmix64(pid);
+        let invoice = &mut self.invoices[index];
+        invoice.payment_id = Some(pid);
+        invoice.status = Some("processing".into());
+        let payment = Payment {
+            id: pid,
+            wallet: phone,
+            client_payment_id: format!(
+                "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                a >> 32,
+                (a >> 16) & 0xffff,
+                a & 0xfff,
+                (a >> 40) & 0xfff,
+                a & 0xffff_ffff_ffff
+            ),
+            kind: "p2p".into(),
+            amount: invoice.amount,
+            total: invoice.amount,
+            service: None,
+            parameters: BTreeMap::new(),
+            status: "created".into(),
+            outcome: None,
+            decline_reason: None,
+            created_at: stamp(now),
+            processed_at: None,
+            payment_page_url: None,
+            destination: Some(invoice.recipient.clone()),
+            invoice: Some(invoice.id.clone()),
+        };
+        let inner =
+            json!({"meta": {"code": 200, "next_action": "pay"}, "data": self.view(&payment)});
+        self.payments.push(payment);
+        Ok(Answer::data(inner))
+    }
+
+    /// `GET /invoices/{id}/cancel`: the recipient or the payer withdraws an unpaid invoice.
+    pub(super) fn cancel_invoice(&mut self, auth: &Auth, id: &str) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.modify")?;
+        let invoice = self
+            .invoices
+            .iter_mut()
+            .find(|i| i.id == id && (i.payer == phone || i.recipient == phone))
+            .ok_or_else(Refusal::not_found)?;
+        if invoice.payment_id.is_some() {
+            return Err(Refusal::new(422, "invalid_data", "Счет уже оплачивается").details("id"));
+        }
+        invoice.status = Some("canceled".into());
+        Ok(Answer::data(Value::Null))
+    }
+
+    // ---- templates --------------------------------------------------------------------
+
+    fn template_view(t: &Template) -> Value {
+        let b = &t.body;
+        let disabled = b.get("disabled").cloned().unwrap_or_else(|| json!([]));
+        let params = b
+            .get("parameters")
+            .or_else(|| b.get("params"))
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        json!({
+            "id": t.id,
+            "name": b.get("name"),
+            "type": b.get("type"),
+            "service_id": b.get("service_id"),
+            "amount": {"value": b.get("amount"), "disabled": disabled.as_array().is_some_and(|d| d.iter().any(|x| x == "amount"))},
+            "parameters": params,
+            "disabled": disabled,
+        })
+    }
+
+    fn template_body(body: &Map<String, Value>) -> Result<Map<String, Value>, Refusal> {
+        if text(body, "name").is_none_or(|n| n.is_empty()) {
+            return Err(Refusal::invalid("name"));
+        }
+        let id = body.get("service_id").and_then(Value::as_u64);
+        if id.and_then(seed::group_of).is_none() {
+            return Err(Refusal::invalid("service_id"));
+        }
+        if let Some(amount) = body.get("amount")
+            && kopecks(amount).is_none()
+        {
+            return Err(Refusal::invalid("amount"));
+        }
+        let mut body = body.clone();
+        if let Some(params) = body.remove("params") {
+            body.insert("parameters".into(), params);
+        }
+        Ok(body)
+    }
+
+    pub(super) fn create_template(&mut self, auth: &Auth, body: &Map<String, Value>) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.modify")?;
+        let body = Emulator::template_body(body)?;
+        let id = self.object_id();
+        self.templates.push(Template {
+            id: id.clone(),
+            wallet: phone.clone(),
+            body,
+        });
+        Ok(Answer::data(json!({"id": id})).meta("urgent_data", self.urgent(&phone)))
+    }
+
+    pub(super) fn list_templates(&self, auth: &Auth) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.read")?;
+        let data: Vec<Value> = self
+            .templates
+            .iter()
+            .filter(|t| t.wallet == phone)
+            .map(Emulator::template_view)
+            .collect();
+        Ok(Answer::data(Value::Array(data)))
+    }
+
+    pub(super) fn get_template(&self, auth: &Auth, id: &str) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.read")?;
+        self.templates
+            .iter()
+            .find(|t| t.id == id && t.wallet == phone)
+            .map(|t| Answer::data(Emulator::template_view(t)))
+            .ok_or_else(Refusal::not_found)
+    }
+
+    pub(super) fn update_template(
+        &mut self,
+        auth: &Auth,
+        id: &str,
+        body: &Map<String, Value>,
+    ) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.modify")?;
+        let body = Emulator::template_body(body)?;
+        let template = self
+            .templates
+            .iter_mut()
+            .find(|t| t.id == id && t.wallet == phone)
+            .ok_or_else(Refusal::not_found)?;
+        template.body = body;
+        Ok(Answer::data(Value::Null))
+    }
+
+    pub(super) fn delete_template(&mut self, auth: &Auth, id: &str) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.modify")?;
+        let before = self.templates.len();
+        self.templates
+            .retain(|t| !(t.id == id && t.wallet == phone));
+        if self.templates.len() == before {
+            return Err(Refusal::not_found());
+        }
+        Ok(Answer::data(Value::Null))
+    }
+
+    // ---- limits -----------------------------------------------------------------------
+
+    /// `GET /limits`: the document's limits by wallet level.
+    pub(super) fn limits(&self, auth: &Auth) -> Outcome {
+        let phone = self.wallet_of(auth, "wallet.read")?;
+        Ok(Answer::data(json!([
+            {
+                "title": "Максимальный остаток на счет",
+                "description": "Сумма сверх указанного лимита будет временно недоступна для любых операций",
+                "limits": [
+                    {"type": "string", "value": "15000", "status": "anonymous"},
+                    {"type": "string", "value": "60000", "status": "verified"},
+                    {"type": "string", "value": "600000", "status": "personified"},
+                ],
+            },
+            {
+                "title": "Переводы другим кошелькам",
+                "description": "Переводы между кошельками",
+                "limits": [
+                    {"type": "bool", "value": true, "status": "anonymous"},
+                    {"type": "bool", "value": true, "status": "verified"},
+                    {"type": "bool", "value": true, "status": "personified"},
+                ],
+            },
+        ]))
+        .meta("urgent_data", self.urgent(&phone)))
     }
 }

@@ -89,6 +89,10 @@ pub(super) fn respond(outcome: Outcome) -> Response {
             let mut meta = Map::new();
             meta.insert("code".into(), json!(200));
             meta.extend(answer.meta);
+            if answer.data.is_null() {
+                // The document's answers without data (delete, cancel) are the bare `meta`.
+                return axum::Json(json!({ "meta": meta })).into_response();
+            }
             axum::Json(json!({"meta": meta, "data": answer.data})).into_response()
         }
         Err(refusal) => refuse(&refusal),
