@@ -10,6 +10,7 @@
 //! | `/requisite-uz` | payment by requisites |
 //! | `/mobilnik` | Mobilnik wallet |
 //! | `/exchanger` | exchanger user API v1 (Premium Exchanger engine) |
+//! | `/mserver/v1` | mserver wallet API (token service at `/mserver/oauth/token`) |
 //!
 //! Fault switches per provider and route (added latency, a forced status, a dropped
 //! connection) let users rehearse failures, from Rust ([`Sandbox::faults`]) or over HTTP
@@ -38,6 +39,8 @@ pub mod clock;
 pub mod exchanger;
 pub mod faults;
 pub mod mobilnik;
+// mserver
+pub mod mserver;
 pub mod requisite_uz;
 mod shared;
 pub mod state;
@@ -60,12 +63,14 @@ use shared::Shared;
 pub use state::{State, StateError};
 
 /// The providers the sandbox emulates, by their catalogue names (also their path prefixes).
-pub const PROVIDERS: [&str; 4] = [
+pub const PROVIDERS: [&str; 5] = [
     "anor-bm",
     "requisite-uz",
     "mobilnik",
     // exchanger
     "exchanger",
+    // mserver
+    "mserver",
 ];
 
 /// Builds the whole sandbox: every provider under its prefix, fault switches applied,
@@ -94,6 +99,8 @@ struct Handles {
     mobilnik: Shared<mobilnik::Emulator>,
     // exchanger
     exchanger: Shared<exchanger::Emulator>,
+    // mserver
+    mserver: Shared<mserver::Emulator>,
 }
 
 impl Handles {
@@ -104,45 +111,42 @@ impl Handles {
             mobilnik: self.mobilnik.snapshot(),
             // exchanger
             exchanger: self.exchanger.snapshot(),
+            // mserver
+            mserver: self.mserver.snapshot(),
             ..State::default()
         }
     }
 }
 
+/// Every emulator built (its router and its state handle), before mounting.
+struct Built {
+    anor_bm: (Router, Shared<anor_bm::Emulator>),
+    requisite_uz: (Router, Shared<requisite_uz::Emulator>),
+    mobilnik: (Router, Shared<mobilnik::Emulator>),
+    exchanger: (Router, Shared<exchanger::Emulator>),
+    mserver: (Router, Shared<mserver::Emulator>),
+}
+
 fn fresh() -> Parts {
-    let (a, a_state) = shared::build(None, Clock::system());
-    let (r, r_state) = shared::build(None, Clock::system());
-    let (m, m_state) = shared::build(None, Clock::system());
-    // exchanger
-    let exchanger = shared::build(None, Clock::system());
-    mount(
-        a,
-        r,
-        m,
-        Faults::default(),
-        Clock::system(),
-        (a_state, r_state, m_state),
-        // exchanger
-        exchanger,
-    )
+    let built = Built {
+        anor_bm: shared::build(None, Clock::system()),
+        requisite_uz: shared::build(None, Clock::system()),
+        mobilnik: shared::build(None, Clock::system()),
+        exchanger: shared::build(None, Clock::system()),
+        mserver: shared::build(None, Clock::system()),
+    };
+    mount(built, Faults::default(), Clock::system())
 }
 
 fn assemble(state: &State, clock: Clock) -> Result<Parts, StateError> {
-    let (a, a_state) = build::<anor_bm::Emulator>(&state.anor_bm, &clock)?;
-    let (r, r_state) = build::<requisite_uz::Emulator>(&state.requisite_uz, &clock)?;
-    let (m, m_state) = build::<mobilnik::Emulator>(&state.mobilnik, &clock)?;
-    // exchanger
-    let exchanger = build::<exchanger::Emulator>(&state.exchanger, &clock)?;
-    Ok(mount(
-        a,
-        r,
-        m,
-        Faults::default(),
-        clock,
-        (a_state, r_state, m_state),
-        // exchanger
-        exchanger,
-    ))
+    let built = Built {
+        anor_bm: build(&state.anor_bm, &clock)?,
+        requisite_uz: build(&state.requisite_uz, &clock)?,
+        mobilnik: build(&state.mobilnik, &clock)?,
+        exchanger: build(&state.exchanger, &clock)?,
+        mserver: build(&state.mserver, &clock)?,
+    };
+    Ok(mount(built, Faults::default(), clock))
 }
 
 /// One emulator on its part of a state file (seed state when absent).
@@ -156,26 +160,20 @@ fn build<E: shared::Emulator>(
     ))
 }
 
-fn mount(
-    anor: Router,
-    requisite: Router,
-    mobil: Router,
-    faults: Faults,
-    clock: Clock,
-    (a, r, m): (
-        Shared<anor_bm::Emulator>,
-        Shared<requisite_uz::Emulator>,
-        Shared<mobilnik::Emulator>,
-    ),
-    // exchanger
-    (ex, ex_state): (Router, Shared<exchanger::Emulator>),
-) -> Parts {
+fn mount(built: Built, faults: Faults, clock: Clock) -> Parts {
+    let Built {
+        anor_bm: (anor, a),
+        requisite_uz: (requisite, r),
+        mobilnik: (mobil, m),
+        exchanger: (ex, ex_state),
+        mserver: (ms, ms_state),
+    } = built;
     let router = Router::new();
     let router = shared::mount::<anor_bm::Emulator>(router, anor, &faults);
     let router = shared::mount::<requisite_uz::Emulator>(router, requisite, &faults);
     let router = shared::mount::<mobilnik::Emulator>(router, mobil, &faults);
-    // exchanger
     let router = shared::mount::<exchanger::Emulator>(router, ex, &faults);
+    let router = shared::mount::<mserver::Emulator>(router, ms, &faults);
     let router = router
         .nest(
             "/_sandbox",
@@ -189,8 +187,8 @@ fn mount(
             anor_bm: a,
             requisite_uz: r,
             mobilnik: m,
-            // exchanger
             exchanger: ex_state,
+            mserver: ms_state,
         },
     }
 }

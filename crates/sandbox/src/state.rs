@@ -48,6 +48,9 @@ pub struct State {
     // exchanger
     #[serde(rename = "exchanger", default, skip_serializing_if = "Value::is_null")]
     pub(crate) exchanger: Value,
+    // mserver
+    #[serde(rename = "mserver", default, skip_serializing_if = "Value::is_null")]
+    pub(crate) mserver: Value,
 }
 
 impl Default for State {
@@ -60,6 +63,8 @@ impl Default for State {
             mobilnik: Value::Null,
             // exchanger
             exchanger: Value::Null,
+            // mserver
+            mserver: Value::Null,
         }
     }
 }
