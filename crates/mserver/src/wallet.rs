@@ -75,15 +75,26 @@ pub struct CreateWalletRequest {
 /// ```
 /// let r: mserver::ActivateWalletRequest = serde_json::from_str(r#"{"phone": "+79261111111", "code": "123456"}"#)?;
 /// assert_eq!(r.code, "123456");
+/// assert!(!format!("{r:?}").contains("123456"), "the SMS code never prints");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActivateWalletRequest {
     /// `phone`.
     pub phone: Phone,
     /// `code`: from the SMS.
     pub code: String,
+}
+
+impl std::fmt::Debug for ActivateWalletRequest {
+    /// The SMS code is a credential: it never prints.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActivateWalletRequest")
+            .field("phone", &self.phone)
+            .field("code", &kassa_core::secret::REDACTED)
+            .finish()
+    }
 }
 
 /// The parameters of `resend-activation-code` and `request-password-code`.
@@ -105,9 +116,10 @@ pub struct PhoneRequest {
 /// ```
 /// let r: mserver::ChangePasswordRequest = serde_json::from_str(r#"{"phone": "+79261111111", "code": "123456", "password": "new-secret"}"#)?;
 /// assert!(!format!("{r:?}").contains("new-secret"));
+/// assert!(!format!("{r:?}").contains("123456"), "the SMS code never prints");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     /// `phone`.
@@ -117,6 +129,17 @@ pub struct ChangePasswordRequest {
     /// `password`: the new one.
     #[serde(serialize_with = "kassa_core::secret::expose")]
     pub password: SecretString,
+}
+
+impl std::fmt::Debug for ChangePasswordRequest {
+    /// The SMS code and the new password are credentials: they never print.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePasswordRequest")
+            .field("phone", &self.phone)
+            .field("code", &kassa_core::secret::REDACTED)
+            .field("password", &kassa_core::secret::REDACTED)
+            .finish()
+    }
 }
 
 /// The answer of the wallet-account calls: the phone and its check digit.

@@ -191,12 +191,14 @@ async fn create_wallet(State(shared): State<Shared<Emulator>>, body: Bytes) -> R
             let mut meta = serde_json::Map::new();
             meta.insert("code".into(), json!(200));
             meta.extend(answer.meta);
-            axum::Json(json!({
-                "meta": meta,
-                "data": answer.data,
-                "dev": {"security_code": seed::SMS_CODE},
-            }))
-            .into_response()
+            wire::json_answer(
+                axum::http::StatusCode::OK,
+                &json!({
+                    "meta": meta,
+                    "data": answer.data,
+                    "dev": {"security_code": seed::SMS_CODE},
+                }),
+            )
         }
         Err(refusal) => refuse(&refusal),
     }

@@ -91,9 +91,9 @@ pub(super) fn respond(outcome: Outcome) -> Response {
             meta.extend(answer.meta);
             if answer.data.is_null() {
                 // The document's answers without data (delete, cancel) are the bare `meta`.
-                return axum::Json(json!({ "meta": meta })).into_response();
+                return json_answer(StatusCode::OK, &json!({ "meta": meta }));
             }
-            axum::Json(json!({"meta": meta, "data": answer.data})).into_response()
+            json_answer(StatusCode::OK, &json!({"meta": meta, "data": answer.data}))
         }
         Err(refusal) => refuse(&refusal),
     }
@@ -116,16 +116,44 @@ pub(super) fn refuse(refusal: &Refusal) -> Response {
     (status, axum::Json(json!({ "meta": meta }))).into_response()
 }
 
-/// Kopecks as the wire's roubles: an integer when whole, else a number with its kopecks.
+/// Marks an exact amount inside an answer built as a `Value`; [`json_answer`] writes it as
+/// a bare JSON number with its digits, so no amount passes through floating point.
+const EXACT: &str = "\u{1}exact:";
+
+/// Kopecks as the wire's roubles: an integer when whole, else a number with its kopecks
+/// (`9971.34`), written exactly by [`json_answer`].
 pub(super) fn money(kopecks: i64) -> Value {
-    if kopecks % 100 == 0 {
-        json!(kopecks / 100)
+    let sign = if kopecks < 0 { "-" } else { "" };
+    let k = kopecks.unsigned_abs();
+    let text = if k.is_multiple_of(100) {
+        format!("{sign}{}", k / 100)
     } else {
-        // A number of at most 15 significant digits prints back exactly as it was written.
-        #[allow(clippy::cast_precision_loss)]
-        let roubles = kopecks as f64 / 100.0;
-        serde_json::Number::from_f64(roubles).map_or(Value::Null, Value::Number)
+        format!("{sign}{}.{:02}", k / 100, k % 100)
+    };
+    Value::String(format!("{EXACT}{text}"))
+}
+
+/// An answer as JSON text with the amounts [`money`] marked written as bare numbers.
+pub(super) fn json_answer(status: StatusCode, value: &Value) -> Response {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    // serde_json writes the marker's control character as `\u0001`.
+    let marker = "\"\\u0001exact:";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(marker) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + marker.len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        out.push_str(&after[..end]);
+        rest = after.get(end + 1..).unwrap_or("");
     }
+    out.push_str(rest);
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        out,
+    )
+        .into_response()
 }
 
 /// Roubles on the wire (a JSON number, or a decimal string) as kopecks; more than two
@@ -265,8 +293,23 @@ mod tests {
         assert_eq!(kopecks(&json!("0.5")), Some(50));
         assert_eq!(kopecks(&json!(1.234)), None);
         assert_eq!(kopecks(&json!(-1)), None);
-        assert_eq!(money(997_134), json!(9971.34));
-        assert_eq!(money(10_000), json!(100));
+        let written = |kopecks| {
+            let value = json!({"amount": money(kopecks)});
+            let answer = json_answer(StatusCode::OK, &value);
+            String::from_utf8(
+                tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .expect("runtime")
+                    .block_on(axum::body::to_bytes(answer.into_body(), 1 << 16))
+                    .expect("body")
+                    .to_vec(),
+            )
+            .expect("utf-8")
+        };
+        assert_eq!(written(997_134), r#"{"amount":9971.34}"#);
+        assert_eq!(written(89_950), r#"{"amount":899.50}"#);
+        assert_eq!(written(10_000), r#"{"amount":100}"#);
+        assert_eq!(written(5), r#"{"amount":0.05}"#);
     }
 
     #[test]
