@@ -73,12 +73,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_three_providers_are_complete() {
+    fn the_five_providers_are_complete() {
         let count = |p: &str| entries().iter().filter(|e| e.provider == p).count();
         assert_eq!(count("anor-bm"), 15);
         assert_eq!(count("requisite-uz"), 6);
         assert_eq!(count("mobilnik"), 6);
-        assert_eq!(providers(), vec!["mobilnik", "requisite-uz", "anor-bm"]);
+        assert_eq!(count("mserver"), 52);
+        assert_eq!(count("exchanger"), 16);
+        assert_eq!(entries().len(), 95);
+        assert_eq!(
+            providers(),
+            vec![
+                "mobilnik",
+                "requisite-uz",
+                "anor-bm",
+                "mserver",
+                "exchanger"
+            ]
+        );
         assert_eq!(find("anor-bm", "status").map(|e| e.effect), Some("read"));
         // money-moving calls the bank does not answer idempotently are sent once
         for (p, o, reconcile) in [

@@ -71,6 +71,17 @@ impl Target {
     }
 }
 
+/// The embedded sandbox's base URL for `provider`: mserver's clients take the API's
+/// version prefix in their base URL (`…/mserver/v1`), as `KASSA_MSERVER_URL` does.
+pub fn sandbox_base(embedded: &Embedded, provider: &str) -> String {
+    let url = embedded.sandbox.url(provider);
+    if provider == "mserver" {
+        format!("{url}/v1")
+    } else {
+        url
+    }
+}
+
 /// Resolves the base URL and timeouts, starting the sandbox when nothing is configured.
 pub async fn resolve(
     provider: &'static str,
@@ -91,7 +102,7 @@ pub async fn resolve(
         Some(url) => (url, None),
         None => {
             let embedded = Embedded::start().await?;
-            (embedded.sandbox.url(provider), Some(embedded))
+            (sandbox_base(&embedded, provider), Some(embedded))
         }
     };
     Ok(Target {

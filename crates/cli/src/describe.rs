@@ -2,6 +2,9 @@
 //! types, which are required, and an example that works against the embedded sandbox
 //! (`kassa describe <provider> <operation>` and `kassa <provider> <operation> --help`).
 
+mod exchanger;
+mod mserver;
+
 use serde_json::{Value, json};
 
 use crate::catalogue::Entry;
@@ -608,6 +611,8 @@ pub fn params(entry: &Entry) -> Option<Params> {
             &[],
             "",
         ),
+        ("mserver", _) => mserver::params(entry),
+        ("exchanger", _) => exchanger::params(entry),
         _ => None,
     }
 }

@@ -60,6 +60,12 @@ enum Command {
     /// Mobilnik wallet (Kyrgyzstan).
     #[command(name = "mobilnik")]
     Mobilnik(CallArgs),
+    /// mserver wallet platform: wallets, services, two-phase payments, cards, invoices.
+    #[command(name = "mserver")]
+    Mserver(CallArgs),
+    /// Premium Exchanger user API: directions, rates, bids, partner programme.
+    #[command(name = "exchanger")]
+    Exchanger(CallArgs),
     /// List every operation with its method, path, effect and reconcile step.
     List {
         /// Only this provider.
@@ -189,6 +195,8 @@ async fn run(cli: Cli) -> Done {
         Command::AnorBm(args) => call("anor-bm", args).await,
         Command::RequisiteUz(args) => call("requisite-uz", args).await,
         Command::Mobilnik(args) => call("mobilnik", args).await,
+        Command::Mserver(args) => call("mserver", args).await,
+        Command::Exchanger(args) => call("exchanger", args).await,
         Command::List { provider, json } => done(list(provider.as_deref(), json)),
         Command::Describe {
             provider,
@@ -355,7 +363,7 @@ async fn call_in_span(
         eprintln!(
             "kassa: no base URL configured for {provider} (--base-url or {}); using the embedded sandbox at {} with its test credentials; {}",
             config::url_var(provider),
-            embedded.sandbox.url(provider),
+            config::sandbox_base(embedded, provider),
             embedded.describe_state()
         );
     }

@@ -244,7 +244,7 @@ fn shell_words(line: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_describes_its_fields_and_its_example_is_accepted() {
     let rows = listed().await;
-    assert_eq!(rows.len(), 27);
+    assert_eq!(rows.len(), 95);
     let mut described = BTreeMap::new();
     for (provider, operation, _, _) in &rows {
         let d = kassa(&["describe", provider, operation, "--json"], &[])
@@ -298,8 +298,18 @@ async fn every_operation_describes_its_fields_and_its_example_is_accepted() {
 }
 
 fn sandbox_env(provider: &str) -> Vec<(&'static str, &'static str)> {
-    use kassa_sandbox::{anor_bm, mobilnik, requisite_uz};
+    use kassa_sandbox::{anor_bm, exchanger, mobilnik, mserver, requisite_uz};
     match provider {
+        "mserver" => vec![
+            ("KASSA_MSERVER_PHONE", mserver::seed::PHONE),
+            ("KASSA_MSERVER_PASSWORD", mserver::seed::PASSWORD),
+            ("KASSA_MSERVER_CLIENT_ID", mserver::seed::CLIENT_ID),
+            ("KASSA_MSERVER_CLIENT_SECRET", mserver::seed::CLIENT_SECRET),
+        ],
+        "exchanger" => vec![
+            ("KASSA_EXCHANGER_API_LOGIN", exchanger::seed::API_LOGIN),
+            ("KASSA_EXCHANGER_API_KEY", exchanger::seed::API_KEY),
+        ],
         "anor-bm" => vec![
             ("KASSA_ANOR_BM_USERNAME", anor_bm::seed::USERNAME),
             ("KASSA_ANOR_BM_PASSWORD", anor_bm::seed::PASSWORD),

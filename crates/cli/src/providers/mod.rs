@@ -2,7 +2,9 @@
 //! answer back with the provider's wire names.
 
 mod anor_bm;
+mod exchanger;
 mod mobilnik;
+mod mserver;
 mod requisite_uz;
 
 use kassa_core::Error;
@@ -19,6 +21,8 @@ pub async fn call(entry: Entry, params: &str, target: &Target) -> Result<String,
         "anor-bm" => anor_bm::call(entry.operation, params, target).await,
         "requisite-uz" => requisite_uz::call(entry.operation, params, target).await,
         "mobilnik" => mobilnik::call(entry.operation, params, target).await,
+        "mserver" => mserver::call(entry.operation, params, target).await,
+        "exchanger" => exchanger::call(entry.operation, params, target).await,
         other => Err(Error::invalid(
             "provider",
             format!("`{other}` is not built into this CLI"),
@@ -197,9 +201,16 @@ mod tests {
             ("anor-bm", ::anor_bm::OPERATIONS),
             ("requisite-uz", ::requisite_uz::OPERATIONS),
             ("mobilnik", ::mobilnik::OPERATIONS),
+            ("mserver", ::mserver::OPERATIONS),
+            ("exchanger", ::exchanger::OPERATIONS),
         ] {
-            let table: Vec<(&str, &str)> =
-                table.iter().map(|o| (o.name, o.effect.name())).collect();
+            // the inbound rows (notifications the provider sends) are not called
+            let inbound: Vec<&str> = ["payment-notification"].to_vec();
+            let table: Vec<(&str, &str)> = table
+                .iter()
+                .filter(|o| !inbound.contains(&o.name))
+                .map(|o| (o.name, o.effect.name()))
+                .collect();
             let catalogue: Vec<(&str, &str)> = crate::catalogue::entries()
                 .into_iter()
                 .filter(|e| e.provider == provider)
