@@ -24,3 +24,16 @@ pub async fn call(operation: &str, params: &str, target: &Target) -> Result<Stri
     let c = client(target)?;
     exchanger::call_json(&c, operation, params).await
 }
+
+/// `kassa exchanger check-callback`: checks a bid status callback (its body on stdin).
+/// A placeholder until the exchanger callback check lands: it refuses every callback.
+pub async fn check_callback(
+    _params: &str,
+    _body: &[u8],
+    _target: &Target,
+) -> Result<String, Error> {
+    Err(Error::invalid(
+        "operation",
+        "check-callback is not built into this CLI yet",
+    ))
+}
