@@ -22,7 +22,8 @@ impl Env {
             .collect())
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
+    /// A variable, when set and not empty.
+    pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .get(name)
             .map(String::as_str)
@@ -55,6 +56,13 @@ pub struct Target {
 }
 
 impl Target {
+    /// `KASSA_<PROVIDER>_<name>` from the environment when set and not empty, whether or
+    /// not the sandbox stands in (for credentials that are optional or chosen among).
+    pub fn env_var(&self, name: &str) -> Option<String> {
+        let var = format!("{}_{name}", var_prefix(self.provider));
+        self.env.get(&var).map(str::to_owned)
+    }
+
     /// A credential: the sandbox's test value when the sandbox stands in, else the
     /// environment variable `KASSA_<PROVIDER>_<name>`, which must be set.
     pub fn credential(&self, name: &str, sandbox_value: &str) -> Result<String, Error> {

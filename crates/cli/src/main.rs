@@ -1,7 +1,8 @@
 //! `kassa`: call any operation of a kassa provider from a shell.
 //!
 //! ```text
-//! kassa <provider> <operation> [--params JSON | --params @FILE] [--base-url URL] [--timeout SECS]
+//! kassa <provider> <operation> [--params JSON | --params @FILE] [--base-url URL] [--timeout SECS] [--all]
+//! kassa <provider> <local operation> [--params ...] < BODY
 //! kassa <provider> <operation> --help
 //! kassa describe <provider> [operation] [--json]
 //! kassa list [provider] [--json]
@@ -125,6 +126,10 @@ struct CallArgs {
     /// Bound on the whole call, retries included, in seconds.
     #[arg(long)]
     timeout: Option<f64>,
+    /// Follow every page of a paged list (from the `page` given, or the first) and print
+    /// them together; without it a paged operation prints the one page asked for.
+    #[arg(long)]
+    all: bool,
     /// Print help; after an operation, its parameters and a working example.
     #[arg(short = 'h', long = "help", action = clap::ArgAction::SetTrue)]
     help: bool,
@@ -271,11 +276,12 @@ fn read_params(raw: Option<&str>) -> Result<String, Failure> {
 }
 
 fn unknown_operation(provider: &str, operation: &str) -> Failure {
-    let known: Vec<&str> = catalogue::entries()
+    let mut known: Vec<&str> = catalogue::entries()
         .into_iter()
         .filter(|e| e.provider == provider)
         .map(|e| e.operation)
         .collect();
+    known.extend(local_operations_of(provider));
     Failure::invalid(format!(
         "{provider} has no operation `{operation}`; it has: {}",
         known.join(", ")
@@ -292,6 +298,12 @@ async fn call(provider: &'static str, args: CallArgs) -> Done {
             operations_of(provider).join(", ")
         )));
     };
+    if let Some(local) = providers::local(provider, &operation) {
+        if args.help {
+            return Done::Stdout(local.help.to_owned());
+        }
+        return done(try_local(local, args).await);
+    }
     let Some(entry) = catalogue::find(provider, &operation) else {
         return Done::Failed(unknown_operation(provider, &operation));
     };
@@ -309,6 +321,15 @@ fn operations_of(provider: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// The local operations of `provider` (not catalogue rows: run by the CLI on its input).
+fn local_operations_of(provider: &str) -> Vec<&'static str> {
+    providers::LOCAL
+        .iter()
+        .filter(|l| l.provider == provider)
+        .map(|l| l.operation)
+        .collect()
+}
+
 /// `kassa <provider> --help`: clap's help for the subcommand and the operations.
 fn provider_help(provider: &str) -> Result<String, Failure> {
     let mut cmd = Cli::command();
@@ -319,59 +340,87 @@ fn provider_help(provider: &str) -> Result<String, Failure> {
             c.render_long_help().to_string()
         })
         .unwrap_or_default();
+    let local = local_operations_of(provider);
+    let local = if local.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "Local operations (run here on the body given on stdin): {}\n",
+            local.join(", ")
+        )
+    };
     Ok(format!(
-        "{help}\nOperations: {}\nParameters of one: kassa {provider} <operation> --help\n",
+        "{help}\nOperations: {}\n{local}Parameters of one: kassa {provider} <operation> --help\n",
         operations_of(provider).join(", ")
     ))
 }
 
-async fn try_call(entry: catalogue::Entry, args: CallArgs) -> Result<String, Failure> {
-    let provider = entry.provider;
-    let params = read_params(args.params.as_deref())?;
-    let timeout = match args.timeout {
-        None => None,
-        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
-        Some(_) => {
-            return Err(Failure::invalid(
-                "--timeout must be a positive number of seconds",
-            ));
-        }
-    };
-    let span = tracing::info_span!(
-        "kassa.cli",
-        provider,
-        operation = entry.operation,
-        outcome = tracing::field::Empty,
-    );
-    call_in_span(entry, params, args.base_url, timeout)
-        .instrument(span)
-        .await
+/// `--timeout` as a duration.
+fn read_timeout(timeout: Option<f64>) -> Result<Option<Duration>, Failure> {
+    match timeout {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::from_secs_f64(s))),
+        Some(_) => Err(Failure::invalid(
+            "--timeout must be a positive number of seconds",
+        )),
+    }
 }
 
-/// Resolves the target, calls, and records the outcome (and a failure's cause) on the
-/// `kassa.cli` span. The target (sandbox, client) is gone when this returns.
-async fn call_in_span(
-    entry: catalogue::Entry,
-    params: String,
-    base_url: Option<String>,
-    timeout: Option<Duration>,
-) -> Result<String, Failure> {
-    let provider = entry.provider;
+/// Runs a local operation: `--params` as given (JSON or, where the operation takes it, a
+/// query string; `@FILE` reads it), the body from stdin, the target only when it calls
+/// the provider.
+async fn try_local(local: providers::Local, args: CallArgs) -> Result<String, Failure> {
+    if args.all {
+        return Err(Failure::invalid(format!(
+            "--all: {} {} is not paged",
+            local.provider, local.operation
+        )));
+    }
+    let params = match args.params.as_deref() {
+        None => String::new(),
+        Some(p) => match p.strip_prefix('@') {
+            Some(file) => std::fs::read_to_string(file)
+                .map_err(|e| Failure::invalid(format!("--params: cannot read {file}: {e}")))?,
+            None => p.to_owned(),
+        },
+    };
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(Failure::invalid(format!(
+            "{} {} reads the body it checks from stdin: `kassa {} {} --params ... < body`",
+            local.provider, local.operation, local.provider, local.operation
+        )));
+    }
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut stdin.lock(), &mut body)
+        .map_err(|e| Failure::invalid(format!("cannot read stdin: {e}")))?;
+    let timeout = read_timeout(args.timeout)?;
     let env = config::Env::from_process();
-    let target = config::resolve(provider, base_url.as_deref(), &env, timeout).await?;
-    if let Some(embedded) = &target.sandbox {
-        eprintln!(
-            "kassa: no base URL configured for {provider} (--base-url or {}); using the embedded sandbox at {} with its test credentials; {}",
-            config::url_var(provider),
-            config::sandbox_base(embedded, provider),
-            embedded.describe_state()
-        );
+    let span = tracing::info_span!(
+        "kassa.cli",
+        provider = local.provider,
+        operation = local.operation,
+        outcome = tracing::field::Empty,
+    );
+    async {
+        let target = if local.needs_target {
+            Some(config::resolve(local.provider, args.base_url.as_deref(), &env, timeout).await?)
+        } else {
+            None
+        };
+        let result = providers::call_local(local, &params, &body, &env, target.as_ref()).await;
+        if let Some(embedded) = target.as_ref().and_then(|t| t.sandbox.as_ref()) {
+            embedded.save();
+        }
+        drop(target);
+        finish(result)
     }
-    let result = providers::call(entry, &params, &target).await;
-    if let Some(embedded) = &target.sandbox {
-        embedded.save();
-    }
-    drop(target);
+    .instrument(span)
+    .await
+}
+
+/// Records a call's outcome (and a failure's cause) on the current `kassa.cli` span.
+fn finish(result: Result<String, kassa_core::Error>) -> Result<String, Failure> {
     let span = tracing::Span::current();
     match result {
         Ok(text) => {
@@ -391,6 +440,55 @@ async fn call_in_span(
             Err(failure)
         }
     }
+}
+
+async fn try_call(entry: catalogue::Entry, args: CallArgs) -> Result<String, Failure> {
+    let provider = entry.provider;
+    let params = read_params(args.params.as_deref())?;
+    let timeout = read_timeout(args.timeout)?;
+    if args.all && !providers::paged(&entry) {
+        return Err(Failure::invalid(format!(
+            "--all: {provider} {} is not paged; it answers in one go",
+            entry.operation
+        )));
+    }
+    let span = tracing::info_span!(
+        "kassa.cli",
+        provider,
+        operation = entry.operation,
+        outcome = tracing::field::Empty,
+    );
+    call_in_span(entry, params, args.base_url, timeout, args.all)
+        .instrument(span)
+        .await
+}
+
+/// Resolves the target, calls, and records the outcome (and a failure's cause) on the
+/// `kassa.cli` span. The target (sandbox, client) is gone when this returns.
+async fn call_in_span(
+    entry: catalogue::Entry,
+    params: String,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+    all: bool,
+) -> Result<String, Failure> {
+    let provider = entry.provider;
+    let env = config::Env::from_process();
+    let target = config::resolve(provider, base_url.as_deref(), &env, timeout).await?;
+    if let Some(embedded) = &target.sandbox {
+        eprintln!(
+            "kassa: no base URL configured for {provider} (--base-url or {}); using the embedded sandbox at {} with its test credentials; {}",
+            config::url_var(provider),
+            config::sandbox_base(embedded, provider),
+            embedded.describe_state()
+        );
+    }
+    let result = providers::call(entry, &params, &target, all).await;
+    if let Some(embedded) = &target.sandbox {
+        embedded.save();
+    }
+    drop(target);
+    finish(result)
 }
 
 fn list(provider: Option<&str>, json: bool) -> Result<String, Failure> {

@@ -14,14 +14,109 @@ use serde::de::DeserializeOwned;
 use crate::catalogue::Entry;
 use crate::config::Target;
 
+/// Whether `entry` answers one page of a list, so `--all` can follow the pages.
+pub fn paged(entry: &Entry) -> bool {
+    entry.provider == "mserver" && mserver::PAGED.contains(&entry.operation)
+}
+
+/// An operation that is not a catalogue row: run by the CLI itself on what it is given
+/// (`--params` and the body on stdin), listed in `kassa <provider> --help`.
+#[derive(Debug, Clone, Copy)]
+pub struct Local {
+    /// The provider.
+    pub provider: &'static str,
+    /// The operation's name.
+    pub operation: &'static str,
+    /// Whether it calls the provider (and so needs a base URL, or the sandbox).
+    pub needs_target: bool,
+    /// What it does, its parameters and where its input comes from.
+    pub help: &'static str,
+}
+
+/// The local operations.
+pub const LOCAL: &[Local] = &[
+    Local {
+        provider: "mserver",
+        operation: "verify-notification",
+        needs_target: false,
+        help: "kassa mserver verify-notification: checks a payment notification you received \
+(run locally, nothing is sent)
+
+Input: the notification's body on stdin; --params holds its query, as a JSON object
+({\"app_id\": \"...\", \"access_token\": \"...\"}, optionally \"headers\": {...}) or as the
+query string itself (app_id=...&access_token=...). The app secret comes from
+KASSA_MSERVER_APP_SECRET, the app id from the query or KASSA_MSERVER_APP_ID (which the
+query's app_id must then equal). The access_token must be sha1(app_id + app_secret).
+
+Prints {\"verified\": true, \"app_id\", \"event\"} with the payment event, or refuses the
+notification (exit 2, naming what is wrong); the secret is never printed.
+
+Example:
+  kassa mserver verify-notification --params 'app_id=test-app-id&access_token=...' < body.json
+",
+    },
+    Local {
+        provider: "exchanger",
+        operation: "check-callback",
+        needs_target: true,
+        help: "kassa exchanger check-callback: checks a bid status callback you received
+
+Input: the callback's body on stdin; --params holds what came with it (JSON or a query
+string). Prints what the callback says once it is confirmed, or refuses it.
+
+Example:
+  kassa exchanger check-callback --params '{}' < callback.txt
+",
+    },
+];
+
+/// The local operation `operation` of `provider`, if there is one.
+pub fn local(provider: &str, operation: &str) -> Option<Local> {
+    LOCAL
+        .iter()
+        .find(|l| l.provider == provider && l.operation == operation)
+        .copied()
+}
+
+/// Runs a local operation with its `params` text and the `body` read from stdin; `target`
+/// is there when it `needs_target`.
+pub async fn call_local(
+    local: Local,
+    params: &str,
+    body: &[u8],
+    env: &crate::config::Env,
+    target: Option<&Target>,
+) -> Result<String, Error> {
+    let answer = match (local.provider, local.operation, target) {
+        ("mserver", "verify-notification", _) => mserver::verify_notification(params, body, env),
+        ("exchanger", "check-callback", Some(target)) => {
+            exchanger::check_callback(params, body, target).await
+        }
+        _ => Err(Error::invalid(
+            "operation",
+            format!("{} {} cannot run here", local.provider, local.operation),
+        )),
+    };
+    answer.map(|text| pretty(&text))
+}
+
 /// Runs `entry` with `params` (a JSON object as text) against `target`; the answer is
-/// pretty JSON text.
-pub async fn call(entry: Entry, params: &str, target: &Target) -> Result<String, Error> {
+/// pretty JSON text. `all`: every page of a paged list ([`paged`]).
+pub async fn call(entry: Entry, params: &str, target: &Target, all: bool) -> Result<String, Error> {
+    if all && !paged(&entry) {
+        return Err(Error::invalid(
+            "--all",
+            format!(
+                "{} {} is not paged: --all follows the pages of a paged list",
+                entry.provider, entry.operation
+            ),
+        ));
+    }
     let answer = match entry.provider {
         "anor-bm" => anor_bm::call(entry.operation, params, target).await,
         "requisite-uz" => requisite_uz::call(entry.operation, params, target).await,
         "mobilnik" => mobilnik::call(entry.operation, params, target).await,
-        "mserver" => mserver::call(entry.operation, params, target).await,
+        "mserver" => mserver::call(entry.operation, params, target, all).await,
         "exchanger" => exchanger::call(entry.operation, params, target).await,
         other => Err(Error::invalid(
             "provider",
