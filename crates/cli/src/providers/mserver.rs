@@ -33,7 +33,7 @@ use crate::catalogue;
 use crate::config::Target;
 
 /// The sandbox's admin credentials (for `delete-wallet`).
-const SANDBOX_ADMIN: (&str, &str) = ("test-admin", "test-admin-password");
+const SANDBOX_ADMIN: (&str, &str) = (seed::ADMIN_LOGIN, seed::ADMIN_PASSWORD);
 
 /// The header a conditional read takes, as the parameter's name.
 pub const IF_MODIFIED_SINCE: &str = "If-Modified-Since";
@@ -55,6 +55,15 @@ const MAX_PAGES: u32 = 10_000;
 /// Which credentials a call is made with.
 enum Creds {
     Bearer(String),
+    /// A wallet's token from the token service (`grant_type=password`), for the calls the
+    /// catalogue marks `bearer`: the wallet's phone and password, the application's id
+    /// and secret.
+    WalletToken {
+        phone: String,
+        password: String,
+        client_id: String,
+        client_secret: String,
+    },
     Wallet(String, String),
     Application(String, String),
     None,
@@ -86,6 +95,12 @@ fn creds(auth: &str, target: &Target) -> Result<Creds, Error> {
             _ if application => {
                 Creds::Application(seed::CLIENT_ID.into(), seed::CLIENT_SECRET.into())
             }
+            "bearer" => Creds::WalletToken {
+                phone: seed::PHONE.into(),
+                password: seed::PASSWORD.into(),
+                client_id: seed::CLIENT_ID.into(),
+                client_secret: seed::CLIENT_SECRET.into(),
+            },
             _ => Creds::Wallet(seed::PHONE.into(), seed::PASSWORD.into()),
         });
     }
@@ -105,6 +120,22 @@ fn creds(auth: &str, target: &Target) -> Result<Creds, Error> {
     }
     if let Some(token) = target.env_var("TOKEN") {
         return Ok(Creds::Bearer(token));
+    }
+    if auth == "bearer" {
+        return match (pair(target, "PHONE", "PASSWORD")?, app()?) {
+            (Some((phone, password)), Some((client_id, client_secret))) => Ok(Creds::WalletToken {
+                phone,
+                password,
+                client_id,
+                client_secret,
+            }),
+            _ => Err(Error::invalid(
+                "KASSA_MSERVER_TOKEN",
+                "is not set: this call takes a bearer token (KASSA_MSERVER_TOKEN), or a \
+                 wallet's token fetched with KASSA_MSERVER_PHONE and KASSA_MSERVER_PASSWORD \
+                 and the application's KASSA_MSERVER_CLIENT_ID and KASSA_MSERVER_CLIENT_SECRET",
+            )),
+        };
     }
     if let Some((phone, password)) = pair(target, "PHONE", "PASSWORD")? {
         return Ok(Creds::Wallet(phone, password));
@@ -133,7 +164,114 @@ pub fn token_url(target: &Target) -> String {
     format!("{root}/oauth/token")
 }
 
-/// Builds a client for a call whose catalogue auth is `auth`.
+/// A wallet's token from the token service: `grant_type=password` with the wallet's phone
+/// and password, the application's credentials as HTTP Basic. Every credential is
+/// scrubbed from the errors.
+async fn wallet_token(
+    operation: &'static str,
+    target: &Target,
+    phone: &str,
+    password: &str,
+    client_id: &str,
+    client_secret: &SecretString,
+) -> Result<String, Error> {
+    use kassa_core::{Effect, Engine, Method, Operation, Param, RawCode, Request};
+    let op = Operation::new(mserver::PROVIDER, operation, Effect::Auth);
+    let engine = Engine::builder(mserver::PROVIDER, token_url(target))
+        .timeouts(target.timeouts)
+        .secret(password)
+        .secret(client_secret.expose_secret())
+        .build()
+        .map_err(|e| match e.field() {
+            Some("base_url") => {
+                Error::invalid("KASSA_MSERVER_TOKEN_URL", "must be an absolute http(s) URL")
+            }
+            _ => e,
+        })?;
+    let req = Request::new(op, Method::Post, "")
+        .basic_auth(client_id, client_secret)
+        .header("Accept", "application/json")
+        .form(vec![
+            ("grant_type".to_owned(), Param::from("password")),
+            ("username".to_owned(), Param::from(phone)),
+            ("password".to_owned(), Param::from(password)),
+        ]);
+    let resp = engine
+        .execute(&req)
+        .await
+        .map_err(|e| engine.scrub_error(e))?;
+    #[derive(serde::Deserialize)]
+    struct Token {
+        #[serde(default)]
+        access_token: Option<String>,
+        #[serde(default)]
+        error: Option<String>,
+        #[serde(default)]
+        error_description: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Wrapped {
+        #[serde(default)]
+        data: Option<Token>,
+        #[serde(flatten)]
+        top: Token,
+    }
+    let read: Option<Wrapped> = serde_json::from_slice(&resp.body).ok();
+    let token = read.map(|w| match w.data {
+        Some(d) if d.access_token.is_some() => d,
+        _ => w.top,
+    });
+    match token {
+        Some(Token {
+            access_token: Some(t),
+            ..
+        }) if (200..300).contains(&resp.status) && !t.trim().is_empty() => Ok(t),
+        Some(t) if resp.status >= 400 && resp.status < 500 => Err(engine.scrub_error(Error::auth(
+            mserver::PROVIDER,
+            operation,
+            Some(resp.status),
+            RawCode(t.error.unwrap_or_else(|| "unauthorized".into())),
+            format!(
+                "the token service refused the wallet's token: {}",
+                kassa_core::secret::redact_text(t.error_description.as_deref().unwrap_or(""))
+            ),
+        ))),
+        _ => Err(Error::Decode {
+            provider: mserver::PROVIDER,
+            operation,
+            path: "access_token".into(),
+            message: format!("HTTP {}: the token answer has no access_token", resp.status),
+            excerpt: String::new(),
+        }),
+    }
+}
+
+/// Builds a client for `operation`, whose catalogue auth is `auth`.
+pub async fn client_for(
+    operation: &'static str,
+    auth: &str,
+    target: &Target,
+) -> Result<Client, Error> {
+    if let Creds::WalletToken {
+        phone,
+        password,
+        client_id,
+        client_secret,
+    } = creds(auth, target)?
+    {
+        let secret = SecretString::from(client_secret);
+        let token = wallet_token(operation, target, &phone, &password, &client_id, &secret).await?;
+        return Client::builder()
+            .base_url(target.base_url.clone())
+            .token_url(token_url(target))
+            .timeouts(target.timeouts)
+            .bearer(SecretString::from(token))
+            .build();
+    }
+    client(auth, target)
+}
+
+/// Builds a client for a call whose catalogue auth is `auth` (no token fetched here).
 pub fn client(auth: &str, target: &Target) -> Result<Client, Error> {
     let b = Client::builder()
         .base_url(target.base_url.clone())
@@ -155,6 +293,12 @@ pub fn client(auth: &str, target: &Target) -> Result<Client, Error> {
                 })?
         }
         Creds::Application(id, secret) => b.application(id, SecretString::from(secret)),
+        Creds::WalletToken { .. } => {
+            return Err(Error::invalid(
+                "KASSA_MSERVER_TOKEN",
+                "this call takes a bearer token",
+            ));
+        }
         Creds::None => b,
     };
     b.build()
@@ -474,7 +618,10 @@ pub async fn call(
     target: &Target,
     all: bool,
 ) -> Result<String, Error> {
-    let auth = catalogue::find("mserver", operation).map_or("wallet", |e| e.auth);
+    let (operation, auth) = match catalogue::find("mserver", operation) {
+        Some(e) => (e.operation, e.auth),
+        None => return mserver::call_json(&client("wallet", target)?, operation, params).await,
+    };
     if all && !PAGED.contains(&operation) {
         return Err(Error::invalid(
             "--all",
@@ -489,7 +636,7 @@ pub async fn call(
         "upload-picture" => Some(picture(&object(params)?)?),
         _ => None,
     };
-    let c = client(auth, target)?;
+    let c = client_for(operation, auth, target).await?;
     if PAGED.contains(&operation) {
         return paged(&c, operation, params, all).await;
     }
