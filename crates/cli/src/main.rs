@@ -557,6 +557,18 @@ fn describe(provider: &str, operation: Option<&str>, json: bool) -> Result<Strin
         )));
     }
     let json = wants_json(json);
+    if let Some(local) = operation.and_then(|op| providers::local(provider, op)) {
+        if json {
+            return serde_json::to_string_pretty(&serde_json::json!({
+                "provider": local.provider,
+                "operation": local.operation,
+                "local": true,
+                "help": local.help,
+            }))
+            .map_err(|e| Failure::other(format!("cannot print the description: {e}")));
+        }
+        return Ok(local.help.to_owned());
+    }
     let entries: Vec<catalogue::Entry> = match operation {
         Some(op) => {
             vec![catalogue::find(provider, op).ok_or_else(|| unknown_operation(provider, op))?]

@@ -773,6 +773,9 @@ async fn credentials_come_from_the_environment_in_their_order_of_preference() {
         assert_eq!(run.code, 2, "{run:?}");
         assert!(run.message().contains(names), "{names}: {run:?}");
     }
+    // a bearer call takes the token, or the wallet's fetched with the application's
+    let run = kassa(&args("list-templates", "{}", &uri, &[]), &WALLET_ENV).await;
+    assert!(run.message().contains("KASSA_MSERVER_TOKEN"), "{run:?}");
     // an application call takes the application's credentials whatever else is set
     let run = kassa(
         &args("payment-bill", r#"{"id": 1, "email": "a@b.ru"}"#, &uri, &[]),
@@ -875,6 +878,11 @@ fn verify_notification_checks_a_received_notification_locally() {
     let help = common::run(&["mserver", "verify-notification", "--help"], &[]);
     assert_eq!(help.code, 0);
     assert!(help.stdout.contains("stdin") && help.stdout.contains("KASSA_MSERVER_APP_SECRET"));
+    let described = common::run(
+        &["describe", "mserver", "verify-notification", "--json"],
+        &[],
+    );
+    assert_eq!(described.json()["local"], true, "{described:?}");
     let help = common::run(&["exchanger", "--help"], &[]);
     assert!(help.stdout.contains("check-callback"), "{help:?}");
     let help = common::run(&["exchanger", "check-callback", "--help"], &[]);
