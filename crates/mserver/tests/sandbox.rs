@@ -655,39 +655,58 @@ async fn a_dropped_pay_is_outcome_unknown_and_the_balance_moved_once() {
 #[tokio::test]
 async fn a_dropped_create_resent_with_its_key_makes_one_payment() {
     let sandbox = kassa_sandbox::spawn().await.expect("sandbox");
+    let once = mserver::Client::builder()
+        .base_url(base(&sandbox))
+        .wallet(seed::PHONE, seed::PASSWORD.into())
+        .expect("phone")
+        .retry(mserver::RetryPolicy {
+            max_attempts: 1,
+            ..mserver::RetryPolicy::default()
+        })
+        .build()
+        .expect("client");
+    let request = |key: &ClientPaymentId| {
+        CreatePaymentRequest::new(PaymentType::Out, rub("100"))
+            .with_id(key.clone())
+            .service(1, [("phoneNumber", "9261234567")])
+    };
+    let in_state = |key: &ClientPaymentId| sandbox.state().to_json().matches(key.as_str()).count();
+
+    // No retries allowed: the caller hears of the lost answer and resends with the key.
+    sandbox
+        .faults()
+        .set(kassa_sandbox::Fault::drop_connection("mserver", "/v1/payments").times(1));
+    let key = ClientPaymentId::new();
+    let e = once
+        .create_payment(&request(&key))
+        .await
+        .expect_err("the answer was lost");
+    assert!(e.may_have_taken_effect(), "{e:?}");
+    assert!(
+        e.to_string().contains(key.as_str()),
+        "the key is named: {e}"
+    );
+    assert_eq!(in_state(&key), 1, "the emulator made the payment");
+    let resent = once
+        .create_payment(&request(&key))
+        .await
+        .expect("create-payment again");
+    assert_eq!(resent.data.client_payment_id, key.as_str());
+    assert_eq!(resent.data.status, PaymentStatus::Created);
+    assert_eq!(in_state(&key), 1, "one payment with the key");
+
+    // With the default policy the client resends by itself, with the same key.
     let client = wallet_client(&sandbox, seed::PHONE, seed::PASSWORD);
     sandbox
         .faults()
         .set(kassa_sandbox::Fault::drop_connection("mserver", "/v1/payments").times(1));
     let key = ClientPaymentId::new();
-    let request = CreatePaymentRequest::new(PaymentType::Out, rub("100"))
-        .with_id(key.clone())
-        .service(1, [("phoneNumber", "9261234567")]);
-    let first = client.create_payment(&request).await;
-    if let Err(e) = &first {
-        assert!(e.may_have_taken_effect(), "{e:?}");
-        assert!(
-            e.to_string().contains(key.as_str()),
-            "the key is named: {e}"
-        );
-    }
-    // The resend the error advises (or the one the client made itself).
-    let again = client
-        .create_payment(&request)
+    let made = client
+        .create_payment(&request(&key))
         .await
-        .expect("create-payment");
-    assert_eq!(again.data.client_payment_id, key.as_str());
-    if let Ok(first) = first {
-        assert_eq!(first.data.id, again.data.id);
-    }
-    assert!(
-        sandbox.faults().list().is_empty(),
-        "the drop was spent on the first create"
-    );
-    let state = sandbox.state().to_json();
-    assert_eq!(
-        state.matches(key.as_str()).count(),
-        1,
-        "one payment with the key in the emulator's state"
-    );
+        .expect("resent by the client");
+    assert!(sandbox.faults().list().is_empty(), "the drop was spent");
+    assert_eq!(made.data.client_payment_id, key.as_str());
+    assert_eq!(in_state(&key), 1, "one payment with the key");
+    assert_ne!(made.data.id, resent.data.id);
 }
