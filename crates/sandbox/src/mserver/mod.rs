@@ -243,8 +243,13 @@ async fn create_wallet(State(shared): State<Shared<Emulator>>, body: Bytes) -> R
         Err(r) => return refuse(&r),
     };
     let created = shared.lock().create_wallet(&body);
-    match created {
-        // The sandbox is a development server: it shows the code it "sent".
+    with_code(created)
+}
+
+/// An answer that sent a code: the sandbox is a development server, it shows the code it
+/// "sent" as `dev.security_code`.
+fn with_code(outcome: wire::Outcome) -> Response {
+    match outcome {
         Ok(answer) => {
             let mut meta = serde_json::Map::new();
             meta.insert("code".into(), json!(200));
@@ -271,7 +276,7 @@ async fn activate_wallet(State(shared): State<Shared<Emulator>>, body: Bytes) ->
 
 async fn resend_code(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
     match body_object(&body) {
-        Ok(b) => respond(shared.lock().resend_code(&b)),
+        Ok(b) => with_code(shared.lock().resend_code(&b)),
         Err(r) => refuse(&r),
     }
 }
@@ -551,7 +556,7 @@ async fn limits(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> R
 
 async fn send_reset_code(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
     match body_object(&body) {
-        Ok(b) => respond(shared.lock().send_reset_code(&b)),
+        Ok(b) => with_code(shared.lock().send_reset_code(&b)),
         Err(r) => refuse(&r),
     }
 }
