@@ -773,6 +773,19 @@ async fn credentials_come_from_the_environment_in_their_order_of_preference() {
         assert_eq!(run.code, 2, "{run:?}");
         assert!(run.message().contains(names), "{names}: {run:?}");
     }
+    // a bearer call with bad parameters is refused before the wallet's token is fetched
+    let nobody = kassa_testkit::faults::closed_port().await;
+    let run = kassa(
+        &args(
+            "create-template",
+            r#"{"name": "t", "amount": 1}"#,
+            &nobody,
+            &[],
+        ),
+        &wallet_and_app,
+    )
+    .await;
+    assert_eq!(run.error()["kind"], "invalid_input", "{run:?}");
     // a bearer call takes the token, or the wallet's fetched with the application's
     let run = kassa(&args("list-templates", "{}", &uri, &[]), &WALLET_ENV).await;
     assert!(run.message().contains("KASSA_MSERVER_TOKEN"), "{run:?}");

@@ -250,6 +250,7 @@ async fn wallet_token(
 pub async fn client_for(
     operation: &'static str,
     auth: &str,
+    params: &str,
     target: &Target,
 ) -> Result<Client, Error> {
     if let Creds::WalletToken {
@@ -259,6 +260,8 @@ pub async fn client_for(
         client_secret,
     } = creds(auth, target)?
     {
+        // nothing is sent, not even for the token, before the parameters read
+        check_before_token(operation, params)?;
         let secret = SecretString::from(client_secret);
         let token = wallet_token(operation, target, &phone, &password, &client_id, &secret).await?;
         return Client::builder()
@@ -269,6 +272,20 @@ pub async fn client_for(
             .build();
     }
     client(auth, target)
+}
+
+/// Reads the parameters of a call made with a wallet's token into its request type, so
+/// that input the type refuses is refused before the token is fetched.
+fn check_before_token(operation: &str, params: &str) -> Result<(), Error> {
+    use kassa_core::ops::parse;
+    use mserver::{CreateTemplateRequest, TemplateRequest, UpdateTemplateRequest};
+    match operation {
+        "create-template" => parse::<CreateTemplateRequest>(operation, params).map(drop),
+        "update-template" => parse::<UpdateTemplateRequest>(operation, params).map(drop),
+        "get-template" | "delete-template" => parse::<TemplateRequest>(operation, params).map(drop),
+        "list-templates" => parse::<ListTemplatesRequest>(operation, params).map(drop),
+        _ => Ok(()),
+    }
 }
 
 /// Builds a client for a call whose catalogue auth is `auth` (no token fetched here).
@@ -636,7 +653,7 @@ pub async fn call(
         "upload-picture" => Some(picture(&object(params)?)?),
         _ => None,
     };
-    let c = client_for(operation, auth, target).await?;
+    let c = client_for(operation, auth, params, target).await?;
     if PAGED.contains(&operation) {
         return paged(&c, operation, params, all).await;
     }
