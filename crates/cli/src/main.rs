@@ -408,6 +408,15 @@ async fn try_local(local: providers::Local, args: CallArgs) -> Result<String, Fa
         } else {
             None
         };
+        if let Some(embedded) = target.as_ref().and_then(|t| t.sandbox.as_ref()) {
+            eprintln!(
+                "kassa: no base URL configured for {} (--base-url or {}); using the embedded sandbox at {} with its test credentials; {}",
+                local.provider,
+                config::url_var(local.provider),
+                config::sandbox_base(embedded, local.provider),
+                embedded.describe_state()
+            );
+        }
         let result = providers::call_local(local, &params, &body, &env, target.as_ref()).await;
         if let Some(embedded) = target.as_ref().and_then(|t| t.sandbox.as_ref()) {
             embedded.save();
