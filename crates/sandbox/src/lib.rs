@@ -180,7 +180,8 @@ fn mount(built: Built, faults: Faults, clock: Clock) -> Parts {
             "/_sandbox",
             faults::control_router(faults.clone())
                 .merge(clock::control_router(clock))
-                .merge(exchanger::control_router(&ex_state)),
+                .merge(exchanger::control_router(&ex_state))
+                .merge(mserver::control_router(ms_state.clone())),
         )
         .route("/", get(index));
     Parts {
@@ -203,6 +204,8 @@ async fn index() -> axum::Json<serde_json::Value> {
         "faults": "/_sandbox/faults",
         "clock": "/_sandbox/clock",
         "exchanger_callbacks": "/_sandbox/exchanger/callbacks",
+        "mserver_notification_url": "/_sandbox/mserver/notification-url",
+        "mserver_notifications": "/_sandbox/mserver/notifications",
     }))
 }
 
@@ -487,6 +490,19 @@ impl Sandbox {
     /// ```
     pub fn faults(&self) -> &Faults {
         &self.faults
+    }
+
+    /// Sets (`Some`) or clears (`None`) the URL the mserver emulator POSTs payment
+    /// notifications to, as `PUT`/`DELETE /_sandbox/mserver/notification-url` do.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let s = kassa_sandbox::spawn().await?;
+    /// s.set_mserver_notification_url(Some("http://127.0.0.1:9000/mserver".into()));
+    /// # Ok(()) }
+    /// ```
+    pub fn set_mserver_notification_url(&self, url: Option<String>) {
+        self.handles.mserver.lock().set_notification_url(url);
     }
 
     /// Stops the server.

@@ -11,14 +11,35 @@
 //! | POST | `/v1/wallet` | create a wallet (inactive until its SMS code) |
 //! | POST | `/v1/wallet/activate` | activate with the code ([`seed::SMS_CODE`]) |
 //! | POST | `/v1/wallet/resend_code` | a fresh code: expiry and failures reset |
+//! | POST | `/v1/wallet/send_password_reset_code` | a code to change the password with |
+//! | POST | `/v1/wallet/reset_password` | the new password, with the code |
 //! | GET | `/v1/wallet` | the wallet and its balance |
+//! | DELETE | `/v1/wallet/{phone}` | delete a wallet (admin Basic credentials, [`seed::ADMIN_LOGIN`]) |
+//! | POST, GET | `/v1/wallet/person` | the person's data |
+//! | POST, DELETE | `/v1/wallet/picture` | upload (multipart `file`, JPEG or PNG, 10 MB) or delete the picture |
+//! | POST | `/v1/wallet/find` | active wallets among phones (`contacts` or `phones`) |
+//! | GET | `/v1/wallet/replenishment_points` | where to top up |
+//! | POST | `/v1/wallet/settings` | e-mail and how often the statement goes to it |
+//! | POST | `/v1/wallet/status` | webhook (credentials in the query): the wallet is verified or not |
+//! | GET | `/v1/errors` | the error codes (no auth; 304 on `If-Modified-Since`) |
+//! | GET | `/v1/options` | the application's settings |
+//! | GET | `/v1/services/groups` | every group with its services (304 on `If-Modified-Since`) |
+//! | GET | `/v1/services/mnp` | a mobile operator's service by `provider_id` and `provider_region_code` |
+//! | GET | `/v1/services/mobile/{phone}` | the operator's service for a number (no auth) |
+//! | POST | `/v1/services/order` | ask for a new service |
+//! | GET | `/v1/geo` | cities (major ones, or by title) |
+//! | GET | `/v1/locations` | the points, by `group` |
 //! | GET | `/v1/services` | the catalogue, paged from 1 (`page`, `size`), 304 on `If-Modified-Since` |
 //! | GET | `/v1/services/{id}` | a service with its parameter and patterns |
 //! | GET | `/v1/groups` | the groups, 304 on `If-Modified-Since` |
 //! | POST | `/v1/payments` | create a payment (`out` to a service, `in` from a card), at most once per `client_payment_id` |
 //! | POST | `/v1/payments/{id}/pay` | pay it: `processing`, the balance moves or the payment will be declined |
 //! | GET | `/v1/payments/{id}` | the payment (a processing one is final at its first read) |
-//! | GET | `/v1/payments` | the wallet's payments, paged from 0 |
+//! | GET | `/v1/payments` | the wallet's payments, paged from 0 (then seen) |
+//! | POST | `/v1/payments/bill` | the receipt of an anonymous payment by e-mail (application token) |
+//! | GET | `/v1/payments/reset_unseen` | every payment seen |
+//! | POST | `/v1/payments/best/p2p` | webhook: log a transfer (no auth) |
+//! | GET | `/v1/payments/best`, `/v1/payments/best/reset_unseen` | the wallet's logged transfers; all seen |
 //! | GET | `/v1/payment_page/{id}` | the card payment page of an in-payment: the card pays |
 //! | POST, GET | `/v1/cards` | bind a card (`pending`, with its page), list (`state` filter) |
 //! | GET, DELETE | `/v1/cards/{id}` | a card; unbind it |
@@ -27,6 +48,7 @@
 //! | GET | `/v1/invoices/created` | the invoices the caller made |
 //! | POST | `/v1/invoices/{id}/pay` | a `p2p` payment for it (pay it: both wallets change) |
 //! | GET | `/v1/invoices/{id}/cancel` | withdraw an unpaid invoice |
+//! | GET | `/v1/invoices/{id}/duplicate` | the same invoice again |
 //! | POST, GET | `/v1/payments/templates` | create, list templates |
 //! | GET, POST, DELETE | `/v1/payments/templates/{id}` | get, update, delete a template |
 //! | GET | `/v1/limits` | the limits by wallet level |
@@ -35,9 +57,15 @@
 //! `meta.error`, `meta.error_message` and sometimes `meta.details` (HTTP 401, 403, 404,
 //! 422). Auth: HTTP Basic with a wallet's phone and password, or `Bearer` with a token from
 //! the token service (an application token also needs `X-Authorization-Type: application`;
-//! it may read the catalogue, a wallet's calls answer it 403 `insufficient_scope`). Tokens
-//! and codes expire on tokio's clock. See `docs/sandbox/mserver.md`.
+//! it may read the catalogue and make anonymous `inout` payments, a wallet's calls answer
+//! it 403 `insufficient_scope`). Tokens and codes expire on tokio's clock.
+//!
+//! Every payment status change is POSTed to the notification URL, when one is set
+//! (`PUT /_sandbox/mserver/notification-url`, or `Sandbox::set_mserver_notification_url`),
+//! signed with [`seed::APP_ID`] and `sha1(APP_ID + APP_SECRET)`; deliveries are logged at
+//! `GET /_sandbox/mserver/notifications`. See `docs/sandbox/mserver.md`.
 
+mod notify;
 pub mod seed;
 mod state;
 mod wire;
@@ -46,6 +74,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -54,6 +83,7 @@ use serde_json::{Value, json};
 
 use crate::clock::Clock;
 use crate::shared::{self, Shared};
+pub(crate) use notify::control_router;
 pub(crate) use state::Emulator;
 use wire::{Auth, Refusal, auth, form, object, refuse, respond};
 
@@ -88,9 +118,37 @@ impl shared::Emulator for Emulator {
             .route("/wallet", post(create_wallet).get(get_wallet))
             .route("/wallet/activate", post(activate_wallet))
             .route("/wallet/resend_code", post(resend_code))
+            .route("/wallet/send_password_reset_code", post(send_reset_code))
+            .route("/wallet/reset_password", post(reset_password))
+            .route("/wallet/{phone}", axum::routing::delete(delete_wallet))
+            .route("/wallet/person", post(put_person).get(get_person))
+            .route(
+                "/wallet/picture",
+                post(upload_picture)
+                    .delete(delete_picture)
+                    .layer(DefaultBodyLimit::max(seed::MAX_PICTURE_BYTES + 64 * 1024)),
+            )
+            .route("/wallet/find", post(find_wallets))
+            .route("/wallet/replenishment_points", get(replenishment_points))
+            .route("/wallet/settings", post(wallet_settings))
+            .route("/wallet/status", post(wallet_status))
+            .route("/errors", get(errors))
+            .route("/options", get(options))
             .route("/services", get(list_services))
+            .route("/services/groups", get(services_by_groups))
+            .route("/services/mnp", get(service_by_mnp))
+            .route("/services/mobile/{phone}", get(mobile_operator))
+            .route("/services/order", post(order_service))
             .route("/services/{id}", get(get_service))
             .route("/groups", get(list_groups))
+            .route("/geo", get(geo))
+            .route("/locations", get(locations))
+            .route("/payments/bill", post(payment_bill))
+            .route("/payments/reset_unseen", get(reset_unseen))
+            .route("/payments/best/p2p", post(best_p2p))
+            .route("/payments/best", get(list_best))
+            .route("/payments/best/reset_unseen", get(reset_best_unseen))
+            .route("/invoices/{id}/duplicate", get(duplicate_invoice))
             .route("/payments", post(create_payment).get(list_payments))
             .route("/payments/{id}", get(get_payment))
             .route("/payments/{id}/pay", post(pay_payment))
@@ -185,8 +243,13 @@ async fn create_wallet(State(shared): State<Shared<Emulator>>, body: Bytes) -> R
         Err(r) => return refuse(&r),
     };
     let created = shared.lock().create_wallet(&body);
-    match created {
-        // The sandbox is a development server: it shows the code it "sent".
+    with_code(created)
+}
+
+/// An answer that sent a code: the sandbox is a development server, it shows the code it
+/// "sent" as `dev.security_code`.
+fn with_code(outcome: wire::Outcome) -> Response {
+    match outcome {
         Ok(answer) => {
             let mut meta = serde_json::Map::new();
             meta.insert("code".into(), json!(200));
@@ -213,7 +276,7 @@ async fn activate_wallet(State(shared): State<Shared<Emulator>>, body: Bytes) ->
 
 async fn resend_code(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
     match body_object(&body) {
-        Ok(b) => respond(shared.lock().resend_code(&b)),
+        Ok(b) => with_code(shared.lock().resend_code(&b)),
         Err(r) => refuse(&r),
     }
 }
@@ -295,11 +358,12 @@ async fn pay_payment(
     let Ok(id) = id.parse::<u64>() else {
         return refuse(&Refusal::not_found());
     };
-    respond(
-        shared
-            .lock()
-            .pay_payment(&auth(&headers), id, &origin(&headers)),
-    )
+    let now = shared.now();
+    let answer = shared
+        .lock()
+        .pay_payment(&auth(&headers), id, &origin(&headers), now);
+    notify::dispatch(&shared);
+    respond(answer)
 }
 
 async fn get_payment(
@@ -311,7 +375,9 @@ async fn get_payment(
         return refuse(&Refusal::not_found());
     };
     let now = shared.now();
-    respond(shared.lock().get_payment(&auth(&headers), id, now))
+    let answer = shared.lock().get_payment(&auth(&headers), id, now);
+    notify::dispatch(&shared);
+    respond(answer)
 }
 
 async fn list_payments(
@@ -336,6 +402,7 @@ async fn payment_page(State(shared): State<Shared<Emulator>>, Path(id): Path<Str
     };
     let now = shared.now();
     let paid = shared.lock().card_pays(id, now);
+    notify::dispatch(&shared);
     match paid {
         Ok(_) => respond(Ok(wire::Answer::data(json!({"id": id, "paid": true})))),
         Err(refusal) => refuse(&refusal),
@@ -481,4 +548,222 @@ async fn delete_template(
 
 async fn limits(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
     respond(shared.lock().limits(&auth(&headers)))
+}
+
+// ---------------------------------------------------------------------------------------
+// Wallet account, person, picture, find, points, settings, status webhook
+// ---------------------------------------------------------------------------------------
+
+async fn send_reset_code(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
+    match body_object(&body) {
+        Ok(b) => with_code(shared.lock().send_reset_code(&b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn reset_password(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().reset_password(&b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn delete_wallet(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Path(phone): Path<String>,
+) -> Response {
+    respond(shared.lock().delete_wallet(&auth(&headers), &phone))
+}
+
+async fn put_person(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = shared.now();
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().put_person(&auth(&headers), &b, now)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn get_person(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().get_person(&auth(&headers)))
+}
+
+async fn upload_picture(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let file = wire::multipart_file(&headers, &body, "file").map(|f| (f.content_type, f.bytes));
+    let origin = origin(&headers);
+    respond(shared.lock().upload_picture(&auth(&headers), file, &origin))
+}
+
+async fn delete_picture(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().delete_picture(&auth(&headers)))
+}
+
+async fn find_wallets(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().find_wallets(&auth(&headers), &b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn replenishment_points(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+) -> Response {
+    respond(shared.lock().replenishment_points(&auth(&headers)))
+}
+
+async fn wallet_settings(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().wallet_settings(&auth(&headers), &b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn wallet_status(
+    State(shared): State<Shared<Emulator>>,
+    Query(q): Params,
+    body: Bytes,
+) -> Response {
+    let client = q.get("webhook_client_id").map(String::as_str);
+    let token = q.get("webhook_client_token").map(String::as_str);
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().wallet_status(client, token, &b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reference data: errors, options, services by groups, MNP, operators, orders, geo, places
+// ---------------------------------------------------------------------------------------
+
+async fn errors(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(Emulator::errors(if_modified_since(&headers), shared.now()))
+}
+
+async fn options(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().options(&auth(&headers)))
+}
+
+async fn services_by_groups(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+) -> Response {
+    let now = shared.now();
+    let since = if_modified_since(&headers);
+    respond(
+        shared
+            .lock()
+            .services_by_groups(&auth(&headers), since, now),
+    )
+}
+
+async fn service_by_mnp(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    respond(shared.lock().service_by_mnp(
+        &auth(&headers),
+        q.get("provider_id").map(String::as_str),
+        q.get("provider_region_code").map(String::as_str),
+    ))
+}
+
+async fn mobile_operator(Path(phone): Path<String>) -> Response {
+    respond(Emulator::mobile_operator(&phone))
+}
+
+async fn order_service(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = shared.now();
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().order_service(&auth(&headers), &b, now)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn geo(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    respond(shared.lock().geo(
+        &auth(&headers),
+        q.get("filter_by").map(String::as_str),
+        q.get("title").map(String::as_str),
+    ))
+}
+
+async fn locations(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    respond(
+        shared
+            .lock()
+            .locations(&auth(&headers), q.get("group").map(String::as_str)),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Payments: bill, unseen counters, best transfers; invoice duplicates
+// ---------------------------------------------------------------------------------------
+
+async fn payment_bill(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().payment_bill(&auth(&headers), &b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn reset_unseen(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().reset_unseen(&auth(&headers)))
+}
+
+async fn best_p2p(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
+    let now = shared.now();
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().best_p2p(&b, now)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn list_best(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().list_best(&auth(&headers)))
+}
+
+async fn reset_best_unseen(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().reset_best_unseen(&auth(&headers)))
+}
+
+async fn duplicate_invoice(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    respond(shared.lock().duplicate_invoice(&auth(&headers), &id))
 }
