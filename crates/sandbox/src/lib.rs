@@ -177,7 +177,9 @@ fn mount(built: Built, faults: Faults, clock: Clock) -> Parts {
     let router = router
         .nest(
             "/_sandbox",
-            faults::control_router(faults.clone()).merge(clock::control_router(clock)),
+            faults::control_router(faults.clone())
+                .merge(clock::control_router(clock))
+                .merge(mserver::control_router(ms_state.clone())),
         )
         .route("/", get(index));
     Parts {
@@ -199,6 +201,7 @@ async fn index() -> axum::Json<serde_json::Value> {
         "providers": PROVIDERS,
         "faults": "/_sandbox/faults",
         "clock": "/_sandbox/clock",
+        "mserver_notification_url": "/_sandbox/mserver/notification-url",
     }))
 }
 
@@ -483,6 +486,19 @@ impl Sandbox {
     /// ```
     pub fn faults(&self) -> &Faults {
         &self.faults
+    }
+
+    /// Sets (`Some`) or clears (`None`) the URL the mserver emulator POSTs payment
+    /// notifications to, as `PUT`/`DELETE /_sandbox/mserver/notification-url` do.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let s = kassa_sandbox::spawn().await?;
+    /// s.set_mserver_notification_url(Some("http://127.0.0.1:9000/mserver".into()));
+    /// # Ok(()) }
+    /// ```
+    pub fn set_mserver_notification_url(&self, url: Option<String>) {
+        self.handles.mserver.lock().set_notification_url(url);
     }
 
     /// Stops the server.

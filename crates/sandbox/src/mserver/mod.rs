@@ -38,6 +38,7 @@
 //! it may read the catalogue, a wallet's calls answer it 403 `insufficient_scope`). Tokens
 //! and codes expire on tokio's clock. See `docs/sandbox/mserver.md`.
 
+mod notify;
 pub mod seed;
 mod state;
 mod wire;
@@ -46,6 +47,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -54,6 +56,7 @@ use serde_json::{Value, json};
 
 use crate::clock::Clock;
 use crate::shared::{self, Shared};
+pub(crate) use notify::control_router;
 pub(crate) use state::Emulator;
 use wire::{Auth, Refusal, auth, form, object, refuse, respond};
 
@@ -88,9 +91,37 @@ impl shared::Emulator for Emulator {
             .route("/wallet", post(create_wallet).get(get_wallet))
             .route("/wallet/activate", post(activate_wallet))
             .route("/wallet/resend_code", post(resend_code))
+            .route("/wallet/send_password_reset_code", post(send_reset_code))
+            .route("/wallet/reset_password", post(reset_password))
+            .route("/wallet/{phone}", axum::routing::delete(delete_wallet))
+            .route("/wallet/person", post(put_person).get(get_person))
+            .route(
+                "/wallet/picture",
+                post(upload_picture)
+                    .delete(delete_picture)
+                    .layer(DefaultBodyLimit::max(seed::MAX_PICTURE_BYTES + 64 * 1024)),
+            )
+            .route("/wallet/find", post(find_wallets))
+            .route("/wallet/replenishment_points", get(replenishment_points))
+            .route("/wallet/settings", post(wallet_settings))
+            .route("/wallet/status", post(wallet_status))
+            .route("/errors", get(errors))
+            .route("/options", get(options))
             .route("/services", get(list_services))
+            .route("/services/groups", get(services_by_groups))
+            .route("/services/mnp", get(service_by_mnp))
+            .route("/services/mobile/{phone}", get(mobile_operator))
+            .route("/services/order", post(order_service))
             .route("/services/{id}", get(get_service))
             .route("/groups", get(list_groups))
+            .route("/geo", get(geo))
+            .route("/locations", get(locations))
+            .route("/payments/bill", post(payment_bill))
+            .route("/payments/reset_unseen", get(reset_unseen))
+            .route("/payments/best/p2p", post(best_p2p))
+            .route("/payments/best", get(list_best))
+            .route("/payments/best/reset_unseen", get(reset_best_unseen))
+            .route("/invoices/{id}/duplicate", get(duplicate_invoice))
             .route("/payments", post(create_payment).get(list_payments))
             .route("/payments/{id}", get(get_payment))
             .route("/payments/{id}/pay", post(pay_payment))
@@ -295,11 +326,12 @@ async fn pay_payment(
     let Ok(id) = id.parse::<u64>() else {
         return refuse(&Refusal::not_found());
     };
-    respond(
-        shared
-            .lock()
-            .pay_payment(&auth(&headers), id, &origin(&headers)),
-    )
+    let now = shared.now();
+    let answer = shared
+        .lock()
+        .pay_payment(&auth(&headers), id, &origin(&headers), now);
+    notify::dispatch(&shared);
+    respond(answer)
 }
 
 async fn get_payment(
@@ -311,7 +343,9 @@ async fn get_payment(
         return refuse(&Refusal::not_found());
     };
     let now = shared.now();
-    respond(shared.lock().get_payment(&auth(&headers), id, now))
+    let answer = shared.lock().get_payment(&auth(&headers), id, now);
+    notify::dispatch(&shared);
+    respond(answer)
 }
 
 async fn list_payments(
@@ -336,6 +370,7 @@ async fn payment_page(State(shared): State<Shared<Emulator>>, Path(id): Path<Str
     };
     let now = shared.now();
     let paid = shared.lock().card_pays(id, now);
+    notify::dispatch(&shared);
     match paid {
         Ok(_) => respond(Ok(wire::Answer::data(json!({"id": id, "paid": true})))),
         Err(refusal) => refuse(&refusal),
@@ -481,4 +516,222 @@ async fn delete_template(
 
 async fn limits(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
     respond(shared.lock().limits(&auth(&headers)))
+}
+
+// ---------------------------------------------------------------------------------------
+// Wallet account, person, picture, find, points, settings, status webhook
+// ---------------------------------------------------------------------------------------
+
+async fn send_reset_code(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().send_reset_code(&b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn reset_password(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().reset_password(&b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn delete_wallet(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Path(phone): Path<String>,
+) -> Response {
+    respond(shared.lock().delete_wallet(&auth(&headers), &phone))
+}
+
+async fn put_person(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = shared.now();
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().put_person(&auth(&headers), &b, now)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn get_person(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().get_person(&auth(&headers)))
+}
+
+async fn upload_picture(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let file = wire::multipart_file(&headers, &body, "file").map(|f| (f.content_type, f.bytes));
+    let origin = origin(&headers);
+    respond(shared.lock().upload_picture(&auth(&headers), file, &origin))
+}
+
+async fn delete_picture(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().delete_picture(&auth(&headers)))
+}
+
+async fn find_wallets(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().find_wallets(&auth(&headers), &b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn replenishment_points(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+) -> Response {
+    respond(shared.lock().replenishment_points(&auth(&headers)))
+}
+
+async fn wallet_settings(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().wallet_settings(&auth(&headers), &b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn wallet_status(
+    State(shared): State<Shared<Emulator>>,
+    Query(q): Params,
+    body: Bytes,
+) -> Response {
+    let client = q.get("webhook_client_id").map(String::as_str);
+    let token = q.get("webhook_client_token").map(String::as_str);
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().wallet_status(client, token, &b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reference data: errors, options, services by groups, MNP, operators, orders, geo, places
+// ---------------------------------------------------------------------------------------
+
+async fn errors(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(Emulator::errors(if_modified_since(&headers), shared.now()))
+}
+
+async fn options(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().options(&auth(&headers)))
+}
+
+async fn services_by_groups(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+) -> Response {
+    let now = shared.now();
+    let since = if_modified_since(&headers);
+    respond(
+        shared
+            .lock()
+            .services_by_groups(&auth(&headers), since, now),
+    )
+}
+
+async fn service_by_mnp(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    respond(shared.lock().service_by_mnp(
+        &auth(&headers),
+        q.get("provider_id").map(String::as_str),
+        q.get("provider_region_code").map(String::as_str),
+    ))
+}
+
+async fn mobile_operator(Path(phone): Path<String>) -> Response {
+    respond(Emulator::mobile_operator(&phone))
+}
+
+async fn order_service(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = shared.now();
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().order_service(&auth(&headers), &b, now)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn geo(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    respond(shared.lock().geo(
+        &auth(&headers),
+        q.get("filter_by").map(String::as_str),
+        q.get("title").map(String::as_str),
+    ))
+}
+
+async fn locations(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    respond(
+        shared
+            .lock()
+            .locations(&auth(&headers), q.get("group").map(String::as_str)),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Payments: bill, unseen counters, best transfers; invoice duplicates
+// ---------------------------------------------------------------------------------------
+
+async fn payment_bill(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().payment_bill(&auth(&headers), &b)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn reset_unseen(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().reset_unseen(&auth(&headers)))
+}
+
+async fn best_p2p(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
+    let now = shared.now();
+    match body_object(&body) {
+        Ok(b) => respond(shared.lock().best_p2p(&b, now)),
+        Err(r) => refuse(&r),
+    }
+}
+
+async fn list_best(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().list_best(&auth(&headers)))
+}
+
+async fn reset_best_unseen(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
+    respond(shared.lock().reset_best_unseen(&auth(&headers)))
+}
+
+async fn duplicate_invoice(
+    State(shared): State<Shared<Emulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    respond(shared.lock().duplicate_invoice(&auth(&headers), &id))
 }

@@ -23,6 +23,22 @@ pub const START_BALANCE_KOPECKS: i64 = 100_000;
 pub const CLIENT_ID: &str = "test-client-id";
 /// The application's client secret.
 pub const CLIENT_SECRET: &str = "test-client-secret";
+/// The admin login that may delete wallets (`DELETE /wallet/{phone}`, HTTP Basic).
+pub const ADMIN_LOGIN: &str = "test-admin";
+/// The admin password.
+pub const ADMIN_PASSWORD: &str = "test-admin-password";
+/// The `webhook_client_id` the wallet-status webhook (`POST /wallet/status`) takes.
+pub const WEBHOOK_CLIENT_ID: &str = "mserver";
+/// The `webhook_client_token` the wallet-status webhook takes.
+pub const WEBHOOK_CLIENT_TOKEN: &str = "test-webhook-token";
+/// The project's `app_id`, sent with every payment notification.
+pub const APP_ID: &str = "test-app-id";
+/// The project's `app_secret`: notifications carry `access_token = sha1(APP_ID + APP_SECRET)`.
+pub const APP_SECRET: &str = "test-app-secret";
+/// Largest picture `POST /wallet/picture` takes, in bytes (10 MB).
+pub const MAX_PICTURE_BYTES: usize = 10 * 1024 * 1024;
+/// How many notification deliveries the log keeps (the oldest go first).
+pub const DELIVERY_LOG: usize = 100;
 /// Lifetime of an issued token, in seconds (tokio's clock).
 pub const TOKEN_TTL_SECS: u64 = 600;
 /// The scopes an issued token carries.

@@ -1,6 +1,6 @@
 //! The mserver emulator's state (wallets, tokens, payments) and what each call does to it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,9 @@ use time::format_description::well_known::Rfc3339;
 use tokio::time::Instant;
 
 use super::seed;
-use super::wire::{Answer, Auth, Outcome, Refusal, is_uuid, kopecks, money, text};
+use super::wire::{
+    Answer, Auth, Outcome, Refusal, exact, exact_json, is_uuid, kopecks, money, text,
+};
 use crate::shared::splitmix64;
 
 /// A wallet, keyed by its phone in [`Emulator::wallets`].
@@ -22,6 +24,38 @@ struct Wallet {
     #[serde(with = "crate::state::instant")]
     code_expires: Instant,
     code_failures: u32,
+    /// A password reset code was sent (`send_password_reset_code`) and not used yet.
+    #[serde(default)]
+    reset_pending: bool,
+    /// Set by the wallet-status webhook.
+    #[serde(default)]
+    verified: bool,
+    #[serde(default)]
+    person: Option<Map<String, Value>>,
+    #[serde(default)]
+    picture: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    email_send_frequency: Option<String>,
+}
+
+impl Wallet {
+    fn new(password: String, active: bool, code_expires: Instant) -> Wallet {
+        Wallet {
+            password,
+            active,
+            balance: seed::START_BALANCE_KOPECKS,
+            code_expires,
+            code_failures: 0,
+            reset_pending: false,
+            verified: false,
+            person: None,
+            picture: None,
+            email: None,
+            email_send_frequency: None,
+        }
+    }
 }
 
 /// An issued token: the wallet it acts for (`None`: the application's own).
@@ -55,6 +89,12 @@ struct Payment {
     destination: Option<String>,
     #[serde(default)]
     invoice: Option<String>,
+    /// Returned by `GET /payments` (or reset): no longer counted unseen.
+    #[serde(default)]
+    seen: bool,
+    /// Where the receipt of an anonymous payment goes (`POST /payments/bill`).
+    #[serde(default)]
+    bill_email: Option<String>,
 }
 
 /// Who a request acts for.
@@ -80,6 +120,59 @@ pub(crate) struct Emulator {
     templates: Vec<Template>,
     #[serde(default)]
     next_object: u64,
+    /// Where payment notifications go (set by the sandbox's control route).
+    #[serde(default)]
+    notification_url: Option<String>,
+    /// The last deliveries of notifications, oldest first.
+    #[serde(default)]
+    deliveries: VecDeque<Delivery>,
+    /// Transfers reported by the best-transfers webhook.
+    #[serde(default)]
+    best: Vec<BestTransfer>,
+    /// Service orders taken (their message ids).
+    #[serde(default)]
+    orders: u64,
+    /// Status changes not handed to the notifier yet.
+    #[serde(skip)]
+    outbox: Vec<Event>,
+}
+
+/// A payment status change to notify: the notification's JSON text.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    /// The notification's `type` (`complete`, `decline`, ...).
+    pub(crate) kind: String,
+    /// The payment's id.
+    pub(crate) payment: u64,
+    /// The body, as sent.
+    pub(crate) body: String,
+}
+
+/// One notification delivery: where (without the query), what, and how it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Delivery {
+    /// The integrator's URL without its query.
+    pub(crate) url: String,
+    /// The notification's `type`.
+    pub(crate) event: String,
+    /// The payment's id.
+    pub(crate) payment: u64,
+    /// The integrator's HTTP status, when it answered.
+    pub(crate) status: Option<u16>,
+    /// Why the delivery failed, when it did.
+    pub(crate) error: Option<String>,
+}
+
+/// A transfer reported by `POST /payments/best/p2p`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct BestTransfer {
+    number: u64,
+    sender: String,
+    recipient: String,
+    amount: i64,
+    created_at: String,
+    /// The wallets that have seen it in their list.
+    seen_by: Vec<String>,
 }
 
 /// A card being bound to a wallet.
@@ -135,13 +228,7 @@ impl Emulator {
         let mut wallets = BTreeMap::new();
         wallets.insert(
             seed::PHONE.to_owned(),
-            Wallet {
-                password: seed::PASSWORD.to_owned(),
-                active: true,
-                balance: seed::START_BALANCE_KOPECKS,
-                code_expires: Instant::now(),
-                code_failures: 0,
-            },
+            Wallet::new(seed::PASSWORD.to_owned(), true, Instant::now()),
         );
         Emulator {
             wallets,
@@ -153,6 +240,11 @@ impl Emulator {
             invoices: Vec::new(),
             templates: Vec::new(),
             next_object: 0,
+            notification_url: None,
+            deliveries: VecDeque::new(),
+            best: Vec::new(),
+            orders: 0,
+            outbox: Vec::new(),
         }
     }
 
@@ -206,6 +298,15 @@ impl Emulator {
                 Err(Refusal::new(403, "insufficient_scope", "Недостаточно прав")
                     .details(scope.to_owned()))
             }
+        }
+    }
+
+    /// Who owns the payments of the request: a wallet's phone, or `""` for the
+    /// application's anonymous payments.
+    fn owner(&self, auth: &Auth) -> Result<String, Refusal> {
+        match self.authenticate(auth)? {
+            Principal::Wallet(phone) => Ok(phone),
+            Principal::Application => Ok(String::new()),
         }
     }
 
@@ -309,13 +410,11 @@ impl Emulator {
         }
         self.wallets.insert(
             phone.clone(),
-            Wallet {
+            Wallet::new(
                 password,
-                active: false,
-                balance: seed::START_BALANCE_KOPECKS,
-                code_expires: Instant::now() + Duration::from_secs(seed::CODE_TTL_SECS),
-                code_failures: 0,
-            },
+                false,
+                Instant::now() + Duration::from_secs(seed::CODE_TTL_SECS),
+            ),
         );
         Ok(Answer::data(
             json!({"phone": phone, "check_digit": check_digit(&phone)}),
@@ -382,21 +481,44 @@ impl Emulator {
 
     fn urgent(&self, phone: &str) -> Value {
         let balance = self.wallets.get(phone).map_or(0, |w| w.balance);
-        json!({"amount": money(balance), "unseen_payments": 0})
+        let unseen = self
+            .payments
+            .iter()
+            .filter(|p| p.wallet == phone && !p.seen && p.status != "created")
+            .count();
+        json!({"amount": money(balance), "unseen_payments": unseen})
+    }
+
+    /// `urgent_data` for a wallet's answer; an anonymous payment's answer has none.
+    fn urgent_for(&self, answer: Answer, owner: &str) -> Answer {
+        if owner.is_empty() {
+            answer
+        } else {
+            answer.meta("urgent_data", self.urgent(owner))
+        }
     }
 
     pub(super) fn get_wallet(&self, auth: &Auth) -> Outcome {
         let phone = self.wallet_of(auth, "wallet.read")?;
-        let balance = self.wallets.get(&phone).map_or(0, |w| w.balance);
+        let wallet = self.wallets.get(&phone).ok_or_else(Refusal::unauthorized)?;
+        let person_status = wallet
+            .person
+            .as_ref()
+            .and_then(|p| p.get("status").cloned())
+            .unwrap_or_else(|| json!("no_data"));
+        let name = wallet
+            .person
+            .as_ref()
+            .and_then(|p| p.get("given_name").cloned());
         Ok(Answer::data(json!({
             "phone": phone,
-            "amount": money(balance),
-            "level": "anonymous",
-            "name": null,
-            "verified": false,
-            "person_status": "no_data",
-            "picture_url": null,
-            "email": null,
+            "amount": money(wallet.balance),
+            "level": if wallet.verified { "identified" } else { "anonymous" },
+            "name": name,
+            "verified": wallet.verified,
+            "person_status": person_status,
+            "picture_url": wallet.picture,
+            "email": wallet.email,
             "can_use_autopayments": false,
         }))
         .meta("urgent_data", self.urgent(&phone)))
@@ -483,33 +605,9 @@ impl Emulator {
     /// `GET /services/{id}`: the description with its parameter and patterns.
     pub(super) fn get_service(&self, auth: &Auth, id: u64) -> Outcome {
         self.authenticate(auth)?;
-        let (Some(mut service), Some(group)) = (Emulator::summary(id), seed::group_of(id)) else {
-            return Err(Refusal::not_found());
-        };
-        let (pattern, desc) = Emulator::pattern(group);
-        if let Value::Object(map) = &mut service {
-            map.insert("minsum".into(), json!(seed::MIN_SUM));
-            map.insert("maxsum".into(), json!(seed::MAX_SUM));
-            map.insert(
-                "parameters".into(),
-                json!([{
-                    "id": group.param,
-                    "title": group.title,
-                    "is_required": true,
-                    "is_disabled": false,
-                    "is_hidden": false,
-                    "min_length": group.min_digits,
-                    "max_length": group.max_digits,
-                    "pattern": pattern,
-                    "pattern_desc": desc,
-                    "patterns": [{"pattern": pattern, "description": desc}],
-                    "type": "text",
-                    "suggested_values": [],
-                    "items": null,
-                }]),
-            );
-        }
-        Ok(Answer::data(service))
+        Emulator::description(id)
+            .map(Answer::data)
+            .ok_or_else(Refusal::not_found)
     }
 
     // ---- payments ---------------------------------------------------------------------
@@ -523,9 +621,14 @@ impl Emulator {
             "created_at": p.created_at,
             "status": p.status,
             "type": p.kind,
-            "wallet": {"phone": p.wallet},
         });
         let Value::Object(map) = &mut v else { return v };
+        if !p.wallet.is_empty() {
+            map.insert("wallet".into(), json!({"phone": p.wallet}));
+        }
+        if !p.seen && p.status != "created" && !p.wallet.is_empty() {
+            map.insert("unseen".into(), json!(true));
+        }
         if let Some(at) = &p.processed_at {
             map.insert("processed_at".into(), json!(at));
         }
@@ -546,7 +649,7 @@ impl Emulator {
             map.insert("destination".into(), json!({"phone": to}));
             map.insert("direction".into(), json!("out"));
         }
-        if p.kind == "in" {
+        if p.kind == "in" || p.kind == "inout" {
             let card = match (&p.payment_page_url, p.status.as_str()) {
                 (None, _) => json!({"state": "created"}),
                 (Some(url), "processing") => json!({"state": "pending", "payment_page_url": url}),
@@ -574,7 +677,7 @@ impl Emulator {
         body: &Map<String, Value>,
         now: OffsetDateTime,
     ) -> Outcome {
-        let phone = self.wallet_of(auth, "payments.modify")?;
+        let phone = self.owner(auth)?;
         let key =
             text(body, "client_payment_id").ok_or_else(|| Refusal::invalid("client_payment_id"))?;
         if !is_uuid(&key) {
@@ -585,15 +688,19 @@ impl Emulator {
             .iter()
             .find(|p| p.wallet == phone && p.client_payment_id == key)
         {
-            return Ok(
-                Answer::data(self.view(p)).meta("next_action", json!(Emulator::next_action(p)))
-            );
+            let answer =
+                Answer::data(self.view(p)).meta("next_action", json!(Emulator::next_action(p)));
+            return Ok(self.urgent_for(answer, &phone));
         }
         let kind = text(body, "type").unwrap_or_else(|| "out".to_owned());
+        if phone.is_empty() && kind != "inout" {
+            // Without a wallet only the anonymous (transit) payment exists.
+            return Err(Refusal::invalid("type"));
+        }
         let amount = body.get("amount").and_then(kopecks).filter(|a| *a > 0);
         let amount = amount.ok_or_else(|| Refusal::invalid("amount"))?;
         let (service, parameters, total) = match kind.as_str() {
-            "out" => {
+            "out" | "inout" => {
                 let id = body
                     .get("service")
                     .and_then(Value::as_u64)
@@ -656,8 +763,11 @@ impl Emulator {
             payment_page_url: None,
             destination: None,
             invoice: None,
+            seen: false,
+            bill_email: None,
         };
         let answer = Answer::data(self.view(&payment)).meta("next_action", json!("pay"));
+        let answer = self.urgent_for(answer, &payment.wallet);
         self.payments.push(payment);
         Ok(answer)
     }
@@ -670,21 +780,29 @@ impl Emulator {
     }
 
     /// `POST /payments/{id}/pay`: an `out` payment takes its total from the balance now
-    /// (or will be declined for lack of funds); an `in` payment gets its payment page.
-    /// Paying a payment already paid answers it as it is and moves nothing.
-    pub(super) fn pay_payment(&mut self, auth: &Auth, id: u64, origin: &str) -> Outcome {
-        let phone = self.wallet_of(auth, "payments.modify")?;
-        let index = self.find(&phone, id)?;
-        let balance = self.wallets.get(&phone).map_or(0, |w| w.balance);
+    /// (or is declined for lack of funds); an `in` or `inout` payment gets its payment
+    /// page. The answer shows `processing`; an `out` payment is settled at once after it
+    /// (its next read shows the final status). Paying a payment already paid answers it as
+    /// it is and moves nothing.
+    pub(super) fn pay_payment(
+        &mut self,
+        auth: &Auth,
+        id: u64,
+        origin: &str,
+        now: OffsetDateTime,
+    ) -> Outcome {
+        let owner = self.owner(auth)?;
+        let index = self.find(&owner, id)?;
+        let balance = self.wallets.get(&owner).map_or(0, |w| w.balance);
         let payment = &mut self.payments[index];
+        let mut settle = false;
         if payment.status == "created" {
-            payment.status = "processing".into();
             if payment.kind == "out" || payment.kind == "p2p" {
                 if balance >= payment.total {
                     let (total, amount) = (payment.total, payment.amount);
                     payment.outcome = Some("completed".into());
                     let to = payment.destination.clone();
-                    if let Some(w) = self.wallets.get_mut(&phone) {
+                    if let Some(w) = self.wallets.get_mut(&owner) {
                         w.balance -= total;
                     }
                     if let Some(w) = to.and_then(|to| self.wallets.get_mut(&to)) {
@@ -694,75 +812,122 @@ impl Emulator {
                     payment.outcome = Some("declined".into());
                     payment.decline_reason = Some("insufficient_funds".into());
                 }
+                settle = true;
             } else {
                 payment.payment_page_url = Some(format!("{origin}/payment_page/{id}"));
             }
+            self.transition(index, "processing", now);
         }
         let p = &self.payments[index];
-        Ok(Answer::data(self.view(p))
-            .meta("next_action", json!(Emulator::next_action(p)))
-            .meta("urgent_data", self.urgent(&phone)))
+        let answer =
+            Answer::data(self.view(p)).meta("next_action", json!(Emulator::next_action(p)));
+        let answer = self.urgent_for(answer, &owner);
+        if settle {
+            self.settle(index, now);
+        }
+        Ok(answer)
+    }
+
+    /// A `processing` payment with a known outcome takes it (and its invoice follows).
+    fn settle(&mut self, index: usize, now: OffsetDateTime) {
+        let payment = &mut self.payments[index];
+        if payment.status != "processing" {
+            return;
+        }
+        let Some(outcome) = payment.outcome.take() else {
+            return;
+        };
+        let invoice = payment.invoice.clone();
+        self.transition(index, &outcome, now);
+        if let Some(invoice) = self
+            .invoices
+            .iter_mut()
+            .find(|i| Some(&i.id) == invoice.as_ref())
+        {
+            invoice.status = Some(outcome);
+        }
+    }
+
+    /// Moves a payment to `to` and queues the notification of the change.
+    fn transition(&mut self, index: usize, to: &str, now: OffsetDateTime) {
+        let payment = &mut self.payments[index];
+        let from = std::mem::replace(&mut payment.status, to.to_owned());
+        if to == "completed" || to == "declined" {
+            payment.processed_at = Some(stamp(now));
+        }
+        let kind = match (from.as_str(), to) {
+            ("declined", "completed") => "redo",
+            (_, "completed") => "complete",
+            ("completed", "declined") => "undo",
+            (_, "declined") => "decline",
+            // The document names no type for the start of processing.
+            _ => "process",
+        };
+        let p = &self.payments[index];
+        let body = json!({
+            "created_at": stamp(now),
+            "payment": self.view(p),
+            "from": from,
+            "to": to,
+            "type": kind,
+        });
+        self.outbox.push(Event {
+            kind: kind.to_owned(),
+            payment: p.id,
+            body: exact_json(&body),
+        });
     }
 
     /// `GET /payments/{id}`: a `processing` out-payment is final at its first read.
     pub(super) fn get_payment(&mut self, auth: &Auth, id: u64, now: OffsetDateTime) -> Outcome {
-        let phone = self.wallet_of(auth, "payments.read")?;
-        let index = self.find(&phone, id)?;
-        let payment = &mut self.payments[index];
-        if payment.status == "processing"
-            && let Some(outcome) = payment.outcome.take()
-        {
-            payment.status = outcome;
-            payment.processed_at = Some(stamp(now));
-            let (status, invoice) = (payment.status.clone(), payment.invoice.clone());
-            if let Some(invoice) = self
-                .invoices
-                .iter_mut()
-                .find(|i| Some(&i.id) == invoice.as_ref())
-            {
-                invoice.status = Some(status);
-            }
-        }
+        let owner = self.owner(auth)?;
+        let index = self.find(&owner, id)?;
+        self.settle(index, now);
         let p = &self.payments[index];
-        Ok(Answer::data(self.view(p))
-            .meta("next_action", json!(Emulator::next_action(p)))
-            .meta("urgent_data", self.urgent(&phone)))
+        let answer =
+            Answer::data(self.view(p)).meta("next_action", json!(Emulator::next_action(p)));
+        Ok(self.urgent_for(answer, &owner))
     }
 
-    /// The payment page of an in-payment: the card pays, the wallet is credited.
+    /// The payment page of an in- or inout-payment: the card pays; an `in` payment credits
+    /// the wallet.
     pub(super) fn card_pays(&mut self, id: u64, now: OffsetDateTime) -> Result<i64, Refusal> {
-        let payment = self
+        let index = self
             .payments
-            .iter_mut()
-            .find(|p| p.id == id && p.kind == "in")
+            .iter()
+            .position(|p| p.id == id && (p.kind == "in" || p.kind == "inout"))
             .ok_or_else(Refusal::not_found)?;
+        let payment = &self.payments[index];
+        let amount = payment.amount;
         if payment.status == "processing" {
-            payment.status = "completed".into();
-            payment.processed_at = Some(stamp(now));
-            if let Some(w) = self.wallets.get_mut(&payment.wallet) {
-                w.balance += payment.amount;
+            if payment.kind == "in"
+                && let Some(w) = self.wallets.get_mut(&payment.wallet)
+            {
+                w.balance += amount;
             }
+            self.transition(index, "completed", now);
         }
-        Ok(payment.amount)
+        Ok(amount)
     }
 
     /// `GET /payments`: the wallet's payments, newest first, `page` from 0.
-    pub(super) fn list_payments(&self, auth: &Auth, page: u64, size: u64) -> Outcome {
+    pub(super) fn list_payments(&mut self, auth: &Auth, page: u64, size: u64) -> Outcome {
         let phone = self.wallet_of(auth, "payments.read")?;
-        let mine: Vec<&Payment> = self
-            .payments
-            .iter()
+        let mine: Vec<usize> = (0..self.payments.len())
             .rev()
-            .filter(|p| p.wallet == phone)
+            .filter(|i| self.payments[*i].wallet == phone)
             .collect();
         let skip = usize::try_from(page.saturating_mul(size)).unwrap_or(usize::MAX);
         let take = usize::try_from(size).unwrap_or(usize::MAX);
-        let data: Vec<Value> = mine
+        let shown: Vec<usize> = mine.iter().skip(skip).take(take).copied().collect();
+        let data: Vec<Value> = shown
             .iter()
-            .skip(skip)
-            .take(take)
-            .map(|p| self.view(p))
+            .map(|i| self.view(&self.payments[*i]))
             .collect();
+        // Returned in a list: seen from now on.
+        for i in shown {
+            self.payments[i].seen = true;
+        }
         Ok(Answer::data(Value::Array(data))
             .meta("urgent_data", self.urgent(&phone))
             .meta(
@@ -970,6 +1135,8 @@ impl Emulator {
             payment_page_url: None,
             destination: Some(invoice.recipient.clone()),
             invoice: Some(invoice.id.clone()),
+            seen: false,
+            bill_email: None,
         };
         let inner =
             json!({"meta": {"code": 200, "next_action": "pay"}, "data": self.view(&payment)});
@@ -1119,5 +1286,889 @@ impl Emulator {
             },
         ]))
         .meta("urgent_data", self.urgent(&phone)))
+    }
+}
+
+/// Digits only, of the given length range.
+fn digits(text: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `YYYY-MM-DD`.
+fn date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(&text[..4], 4, 4)
+        && digits(&text[5..7], 2, 2)
+        && digits(&text[8..], 2, 2)
+        && (1..=12).contains(&text[5..7].parse::<u8>().unwrap_or(0))
+        && (1..=31).contains(&text[8..].parse::<u8>().unwrap_or(0))
+}
+
+fn email_ok(text: &str) -> bool {
+    text.split_once('@').is_some_and(|(user, host)| {
+        !user.is_empty() && host.contains('.') && !text.chars().any(char::is_whitespace)
+    })
+}
+
+/// The places `GET /geo` knows: id, title, and what they lie inside.
+const PLACES: [(&str, &str, &[(&str, &str)]); 5] = [
+    (
+        "54be73b2b7f47bef910041ff",
+        "Москва",
+        &[
+            ("54be73b2b7f47bef910041a8", "Центральный округ"),
+            ("54be73b2b7f47bef910041a7", "Российская Федерация"),
+        ],
+    ),
+    (
+        "54be73b2b7f47bef91004200",
+        "Санкт-Петербург",
+        &[
+            ("54be73b2b7f47bef910041a9", "Северо-Западный округ"),
+            ("54be73b2b7f47bef910041a7", "Российская Федерация"),
+        ],
+    ),
+    (
+        "54be73b2b7f47bef910042b3",
+        "Лобня",
+        &[
+            ("54be73b2b7f47bef910041e4", "Московская область"),
+            ("54be73b2b7f47bef910041a8", "Центральный округ"),
+            ("54be73b2b7f47bef910041a7", "Российская Федерация"),
+        ],
+    ),
+    (
+        "54be73b6b7f47bef9100a49a",
+        "Москвина",
+        &[
+            ("54be73b6b7f47bef9100a493", "Кудымкарский район"),
+            ("54be73b2b7f47bef910041fe", "Пермский край"),
+            ("54be73b2b7f47bef910041a7", "Российская Федерация"),
+        ],
+    ),
+    (
+        "54be73b2b7f47bef91004250",
+        "Новосибирск",
+        &[
+            ("54be73b2b7f47bef910041ad", "Сибирский округ"),
+            ("54be73b2b7f47bef910041a7", "Российская Федерация"),
+        ],
+    ),
+];
+
+fn place(index: usize) -> Value {
+    let (id, title, inside) = PLACES[index];
+    let inside: Vec<Value> = inside
+        .iter()
+        .map(|(id, title)| json!({"id": id, "title": title}))
+        .collect();
+    json!({"id": id, "title": title, "inside": inside})
+}
+
+/// Mobile operators of `GET /services/mnp` and `/services/mobile/{phone}`: provider id,
+/// the service (of group 0) that pays it, and the `+79xx` codes it serves.
+const OPERATORS: [(&str, u64, &[&str]); 4] = [
+    ("mts", 1, &["910", "911", "915", "916", "917", "919"]),
+    ("beeline", 9, &["903", "905", "906", "909", "960", "961"]),
+    ("megafon", 17, &["920", "921", "922", "925", "926", "929"]),
+    ("tele2", 25, &["900", "901", "902", "904", "950", "951"]),
+];
+
+impl Emulator {
+    // ---- control: notifications ------------------------------------------------------
+
+    /// Sets (or clears) the URL payment notifications are POSTed to.
+    pub(crate) fn set_notification_url(&mut self, url: Option<String>) {
+        self.notification_url = url;
+    }
+
+    /// The URL notifications go to.
+    pub(crate) fn notification_url(&self) -> Option<&str> {
+        self.notification_url.as_deref()
+    }
+
+    /// The status changes not handed out yet, with the URL to send them to (`None`: they
+    /// are dropped, nobody listens).
+    pub(crate) fn take_outbox(&mut self) -> (Option<String>, Vec<Event>) {
+        let events = std::mem::take(&mut self.outbox);
+        (self.notification_url.clone(), events)
+    }
+
+    /// Records a delivery; the log keeps the last [`seed::DELIVERY_LOG`].
+    pub(crate) fn record_delivery(&mut self, delivery: Delivery) {
+        self.deliveries.push_back(delivery);
+        while self.deliveries.len() > seed::DELIVERY_LOG {
+            self.deliveries.pop_front();
+        }
+    }
+
+    /// The delivery log, oldest first.
+    pub(crate) fn deliveries(&self) -> Vec<Delivery> {
+        self.deliveries.iter().cloned().collect()
+    }
+
+    // ---- wallet account ----------------------------------------------------------------
+
+    /// `POST /wallet/send_password_reset_code {phone}`: a code ([`seed::SMS_CODE`]) to
+    /// change the password with; expiry and failures start again.
+    pub(super) fn send_reset_code(&mut self, body: &Map<String, Value>) -> Outcome {
+        let phone = text(body, "phone").ok_or_else(|| Refusal::invalid("phone"))?;
+        if !valid_phone(&phone) {
+            return Err(Refusal::new(
+                422,
+                "invalid_phone",
+                "Неверный формат телефона",
+            ));
+        }
+        let wallet = self
+            .wallets
+            .get_mut(&phone)
+            .ok_or_else(|| Refusal::new(404, "wallet_not_found", "Кошелек не найден"))?;
+        wallet.reset_pending = true;
+        wallet.code_expires = Instant::now() + Duration::from_secs(seed::CODE_TTL_SECS);
+        wallet.code_failures = 0;
+        Ok(Answer::data(
+            json!({"phone": phone, "check_digit": check_digit(&phone)}),
+        ))
+    }
+
+    /// `POST /wallet/reset_password {phone, code, password}`: the new password, with the
+    /// code sent by `send_password_reset_code` (same expiry and failure limit as
+    /// activation). The wallet's tokens are revoked.
+    pub(super) fn reset_password(&mut self, body: &Map<String, Value>) -> Outcome {
+        let phone = text(body, "phone").ok_or_else(|| Refusal::invalid("phone"))?;
+        let code = text(body, "code").ok_or_else(|| Refusal::invalid("code"))?;
+        let password = text(body, "password")
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| Refusal::new(422, "missing_password", "Не указан пароль"))?;
+        if password.chars().count() < 6 {
+            return Err(Refusal::new(
+                422,
+                "invalid_password",
+                "Пароль короче 6 символов",
+            ));
+        }
+        let wallet = self
+            .wallets
+            .get_mut(&phone)
+            .ok_or_else(|| Refusal::new(404, "wallet_not_found", "Кошелек не найден"))?;
+        if !wallet.reset_pending {
+            return Err(Refusal::new(422, "invalid_code", "Неверный код").details("code"));
+        }
+        if wallet.code_failures >= seed::CODE_FAILURES {
+            return Err(Refusal::new(
+                422,
+                "failure_limit_exceeded",
+                "Превышено число попыток",
+            ));
+        }
+        if Instant::now() >= wallet.code_expires {
+            return Err(Refusal::new(
+                422,
+                "code_expired",
+                "Срок действия кода истек",
+            ));
+        }
+        if code != seed::SMS_CODE {
+            wallet.code_failures += 1;
+            return Err(Refusal::new(422, "invalid_code", "Неверный код"));
+        }
+        wallet.password = password;
+        wallet.reset_pending = false;
+        // Activating by the reset code is what a wallet that lost its first SMS does.
+        wallet.active = true;
+        self.tokens
+            .retain(|_, t| t.wallet.as_deref() != Some(phone.as_str()));
+        Ok(Answer::data(
+            json!({"phone": phone, "check_digit": check_digit(&phone)}),
+        ))
+    }
+
+    /// `DELETE /wallet/{phone}` with the admin's HTTP Basic credentials.
+    pub(super) fn delete_wallet(&mut self, auth: &Auth, phone: &str) -> Outcome {
+        match auth {
+            Auth::Basic(login, password)
+                if login == seed::ADMIN_LOGIN && password == seed::ADMIN_PASSWORD => {}
+            Auth::Basic(..) | Auth::Bearer { .. } => {
+                // A wallet (or a token) is not an admin.
+                self.authenticate(auth)?;
+                return Err(
+                    Refusal::new(403, "insufficient_scope", "Недостаточно прав").details("admin")
+                );
+            }
+            Auth::None | Auth::Malformed => return Err(Refusal::unauthorized()),
+        }
+        if self.wallets.remove(phone).is_none() {
+            return Err(Refusal::new(404, "wallet_not_found", "Кошелек не найден"));
+        }
+        self.tokens
+            .retain(|_, t| t.wallet.as_deref() != Some(phone));
+        Ok(Answer::data(Value::Null))
+    }
+
+    /// `POST /wallet/person`: the person's data, checked field by field; a passport
+    /// another wallet holds is refused.
+    pub(super) fn put_person(
+        &mut self,
+        auth: &Auth,
+        body: &Map<String, Value>,
+        now: OffsetDateTime,
+    ) -> Outcome {
+        let phone = self.wallet_of(auth, "person.modify")?;
+        let mut person = Map::new();
+        for field in ["family_name", "given_name", "patronymic_name"] {
+            match text(body, field) {
+                Some(v) if !v.trim().is_empty() && v.chars().count() <= 100 => {
+                    person.insert(field.into(), json!(v));
+                }
+                None if field == "patronymic_name" => {}
+                _ => return Err(Refusal::invalid(field)),
+            }
+        }
+        let passport = text(body, "passport_series_number")
+            .ok_or_else(|| Refusal::invalid("passport_series_number"))?;
+        if !digits(&passport, 10, 10) {
+            return Err(Refusal::invalid("passport_series_number"));
+        }
+        person.insert("passport_series_number".into(), json!(passport));
+        let issued = text(body, "passport_issued_at")
+            .ok_or_else(|| Refusal::invalid("passport_issued_at"))?;
+        if !date(&issued) {
+            return Err(Refusal::invalid("passport_issued_at"));
+        }
+        person.insert("passport_issued_at".into(), json!(issued));
+        for (field, min, max) in [("itn", 10, 12), ("ssn", 11, 11)] {
+            match text(body, field) {
+                Some(v) if digits(&v, min, max) => {
+                    person.insert(field.into(), json!(v));
+                }
+                Some(_) => return Err(Refusal::invalid(field)),
+                None => {}
+            }
+        }
+        let taken = self.wallets.iter().any(|(p, w)| {
+            *p != phone
+                && w.person
+                    .as_ref()
+                    .and_then(|x| x.get("passport_series_number"))
+                    .is_some_and(|x| x == &json!(passport))
+        });
+        if taken {
+            return Err(Refusal::new(
+                422,
+                "passport_already_exists",
+                "Паспорт уже указан другим кошельком",
+            )
+            .details("passport_series_number"));
+        }
+        person.insert("status".into(), json!("data_entered"));
+        person.insert("changed_at".into(), json!(stamp(now)));
+        let wallet = self
+            .wallets
+            .get_mut(&phone)
+            .ok_or_else(Refusal::unauthorized)?;
+        wallet.person = Some(person.clone());
+        Ok(Answer::data(Value::Object(person)))
+    }
+
+    /// `GET /wallet/person`: the data entered (`status: no_data` when none).
+    pub(super) fn get_person(&self, auth: &Auth) -> Outcome {
+        let phone = self.wallet_of(auth, "person.read")?;
+        let person = self
+            .wallets
+            .get(&phone)
+            .and_then(|w| w.person.clone())
+            .map_or_else(|| json!({"status": "no_data"}), Value::Object);
+        Ok(Answer::data(person))
+    }
+
+    /// `POST /wallet/picture`: a JPEG or PNG (by its first bytes) up to 10 MB.
+    pub(super) fn upload_picture(
+        &mut self,
+        auth: &Auth,
+        file: Option<(Option<String>, Vec<u8>)>,
+        origin: &str,
+    ) -> Outcome {
+        let phone = self.wallet_of(auth, "person.modify")?;
+        let (declared, bytes) = file.ok_or_else(|| {
+            Refusal::new(422, "invalid_data", "Нужен файл в поле file").details("file")
+        })?;
+        if bytes.len() > seed::MAX_PICTURE_BYTES {
+            return Err(Refusal::new(422, "invalid_data", "Файл больше 10 МБ").details("file"));
+        }
+        let extension = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "jpg"
+        } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+            "png"
+        } else {
+            return Err(
+                Refusal::new(422, "invalid_data", "Поддерживаются JPEG и PNG").details("file"),
+            );
+        };
+        if let Some(declared) = declared
+            && ![
+                "image/jpeg",
+                "image/jpg",
+                "image/png",
+                "application/octet-stream",
+            ]
+            .contains(&declared.as_str())
+        {
+            return Err(
+                Refusal::new(422, "invalid_data", "Поддерживаются JPEG и PNG").details("file"),
+            );
+        }
+        self.next_object += 1;
+        let name = format!("{:016x}", splitmix64(self.next_object));
+        let wallet = self
+            .wallets
+            .get_mut(&phone)
+            .ok_or_else(Refusal::unauthorized)?;
+        wallet.picture = Some(format!("{origin}/img/wallets/{name}.{extension}"));
+        Ok(Answer::data(Value::Null))
+    }
+
+    /// `DELETE /wallet/picture`.
+    pub(super) fn delete_picture(&mut self, auth: &Auth) -> Outcome {
+        let phone = self.wallet_of(auth, "person.modify")?;
+        if let Some(w) = self.wallets.get_mut(&phone) {
+            w.picture = None;
+        }
+        Ok(Answer::data(Value::Null))
+    }
+
+    /// `POST /wallet/find`: the document's `{"contacts": [{"phone"}]}` answered with bare
+    /// phones, or the upstream `{"phones": [...]}` answered with `[{"phone"}]`; only
+    /// active wallets are found.
+    pub(super) fn find_wallets(&self, auth: &Auth, body: &Map<String, Value>) -> Outcome {
+        self.wallet_of(auth, "wallet.read")?;
+        let found = |phone: &str| self.wallets.get(phone).is_some_and(|w| w.active);
+        if let Some(contacts) = body.get("contacts") {
+            let list = contacts
+                .as_array()
+                .ok_or_else(|| Refusal::invalid("contacts"))?;
+            let mut out = Vec::new();
+            for (i, c) in list.iter().enumerate() {
+                let phone = c
+                    .get("phone")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| Refusal::invalid(&format!("contacts[{i}].phone")))?;
+                if found(phone) {
+                    out.push(json!(phone));
+                }
+            }
+            return Ok(Answer::data(Value::Array(out)));
+        }
+        if let Some(phones) = body.get("phones") {
+            let list = phones
+                .as_array()
+                .ok_or_else(|| Refusal::invalid("phones"))?;
+            let mut out = Vec::new();
+            for (i, p) in list.iter().enumerate() {
+                let phone = p
+                    .as_str()
+                    .ok_or_else(|| Refusal::invalid(&format!("phones[{i}]")))?;
+                if found(phone) {
+                    out.push(json!({"phone": phone}));
+                }
+            }
+            return Ok(Answer::data(Value::Array(out)));
+        }
+        Err(Refusal::invalid("contacts"))
+    }
+
+    /// `GET /wallet/replenishment_points`.
+    pub(super) fn replenishment_points(&self, auth: &Auth) -> Outcome {
+        self.wallet_of(auth, "wallet.read")?;
+        let points: Vec<Value> = Emulator::points()
+            .into_iter()
+            .map(|mut p| {
+                if let Value::Object(m) = &mut p {
+                    m.remove("name");
+                    m.remove("group");
+                }
+                p
+            })
+            .collect();
+        Ok(Answer::data(Value::Array(points)))
+    }
+
+    fn points() -> Vec<Value> {
+        vec![
+            json!({
+                "id": "54635060279871e2098b4567",
+                "name": "Точка пополнения «Инвестбанк»",
+                "type": "Банкомат: Инвестбанк ОАО АКБ",
+                "group": "replenishment",
+                "worktime": "пн-пт: 09:00-20:00, сб: 10:00-16:00",
+                "address": "Москва ул. Ворошилова 169-171",
+                "latitude": exact("55.616371"),
+                "longitude": exact("37.211893"),
+            }),
+            json!({
+                "id": "54635060279871e2098b4568",
+                "name": "Касса «Славинвестбанк»",
+                "type": "Касса: СЛАВИНВЕСТБАНК ООО",
+                "group": "verification",
+                "worktime": "круглосуточно",
+                "address": "Москва ул. маршала Жукова 1",
+                "latitude": exact("55.676006"),
+                "longitude": exact("37.252398"),
+            }),
+        ]
+    }
+
+    /// `GET /locations`: the points, filtered by `group` when given.
+    pub(super) fn locations(&self, auth: &Auth, group: Option<&str>) -> Outcome {
+        self.wallet_of(auth, "wallet.read")?;
+        let points: Vec<Value> = Emulator::points()
+            .into_iter()
+            .filter(|p| group.is_none_or(|g| p.get("group").and_then(Value::as_str) == Some(g)))
+            .collect();
+        Ok(Answer::data(Value::Array(points)))
+    }
+
+    /// `POST /wallet/settings {email, email_send_frequency}`.
+    pub(super) fn wallet_settings(&mut self, auth: &Auth, body: &Map<String, Value>) -> Outcome {
+        let phone = self.wallet_of(auth, "wallet.read")?;
+        let email = text(body, "email")
+            .filter(|e| email_ok(e))
+            .ok_or_else(|| Refusal::invalid("email"))?;
+        let frequency = text(body, "email_send_frequency")
+            .filter(|f| ["daily", "weekly", "monthly", "never"].contains(&f.as_str()))
+            .ok_or_else(|| Refusal::invalid("email_send_frequency"))?;
+        let wallet = self
+            .wallets
+            .get_mut(&phone)
+            .ok_or_else(Refusal::unauthorized)?;
+        wallet.email = Some(email);
+        wallet.email_send_frequency = Some(frequency);
+        Ok(Answer::data(Value::Null))
+    }
+
+    /// `POST /wallet/status?webhook_client_id=..&webhook_client_token=..
+    /// {phone, verified}`: the wallet becomes verified (`identified`) or not.
+    pub(super) fn wallet_status(
+        &mut self,
+        client: Option<&str>,
+        token: Option<&str>,
+        body: &Map<String, Value>,
+    ) -> Outcome {
+        if client != Some(seed::WEBHOOK_CLIENT_ID) || token != Some(seed::WEBHOOK_CLIENT_TOKEN) {
+            return Err(Refusal::unauthorized());
+        }
+        let phone = text(body, "phone").ok_or_else(|| Refusal::invalid("phone"))?;
+        let verified = body
+            .get("verified")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| Refusal::invalid("verified"))?;
+        let wallet = self
+            .wallets
+            .get_mut(&phone)
+            .ok_or_else(|| Refusal::new(404, "wallet_not_found", "Кошелек не найден"))?;
+        wallet.verified = verified;
+        Ok(Answer::data(Value::Null))
+    }
+
+    // ---- reference data ---------------------------------------------------------------
+
+    /// `GET /errors`: the error codes the emulator answers, with their titles.
+    pub(super) fn errors(since: Option<i64>, now: OffsetDateTime) -> Outcome {
+        if since.is_some_and(|t| t >= seed::CATALOGUE_MODIFIED) {
+            return Err(Refusal::not_modified());
+        }
+        let codes = [
+            ("wallet_not_found", "кошелек не существует"),
+            (
+                "invalid_phone",
+                "требуется номер телефона в международном формате",
+            ),
+            ("invalid_password", "пароль короче 6 символов"),
+            ("missing_phone", "не указан телефон"),
+            ("missing_password", "не указан пароль"),
+            (
+                "phone_already_exists",
+                "кошелек с таким телефоном уже существует",
+            ),
+            ("invalid_code", "неверный код"),
+            ("code_expired", "срок действия кода истек"),
+            ("failure_limit_exceeded", "превышено число попыток"),
+            ("already_active", "кошелек уже активирован"),
+            ("wallet_not_active", "кошелек не активирован"),
+            ("unauthorized", "требуется авторизация"),
+            ("invalid_token", "неверный токен"),
+            ("token_expired", "срок действия токена истек"),
+            ("insufficient_scope", "недостаточно прав"),
+            ("invalid_data", "неверные данные"),
+            ("service_unavailable", "сервис недоступен"),
+            (
+                "passport_already_exists",
+                "паспорт уже указан другим кошельком",
+            ),
+        ];
+        let data: Vec<Value> = codes
+            .iter()
+            .map(|(code, title)| json!({"code": code, "title": {"ru_RU": title}}))
+            .collect();
+        Ok(Answer::data(Value::Array(data)).meta("request_time", json!(now.unix_timestamp())))
+    }
+
+    /// `GET /options`.
+    pub(super) fn options(&self, auth: &Auth) -> Outcome {
+        self.authenticate(auth)?;
+        Ok(Answer::data(json!({
+            "support_phone": "+78005550000",
+            "mobile_operators_category_ids": {"ru": 3},
+        })))
+    }
+
+    /// `GET /services/groups` (the document calls it obsolete): every group with its
+    /// services, and `meta.suggestion_rules` (`+79xx` code: service id).
+    pub(super) fn services_by_groups(
+        &self,
+        auth: &Auth,
+        since: Option<i64>,
+        now: OffsetDateTime,
+    ) -> Outcome {
+        self.authenticate(auth)?;
+        if since.is_some_and(|t| t >= seed::CATALOGUE_MODIFIED) {
+            return Err(Refusal::not_modified());
+        }
+        let data: Vec<Value> = seed::GROUPS
+            .iter()
+            .map(|g| {
+                let services: Vec<Value> = (1..=seed::service_count())
+                    .filter(|id| seed::group_of(*id).is_some_and(|x| x.id == g.id))
+                    .filter_map(Emulator::summary)
+                    .collect();
+                json!({"id": g.id, "name": g.name, "group": "", "type": "", "services": services})
+            })
+            .collect();
+        let mut rules = Map::new();
+        for (_, service, codes) in OPERATORS {
+            for code in codes {
+                rules.insert(format!("+7{code}"), json!(service));
+            }
+        }
+        Ok(Answer::data(Value::Array(data))
+            .meta("request_time", json!(now.unix_timestamp()))
+            .meta("suggestion_rules", Value::Object(rules)))
+    }
+
+    /// A service's full description (as `GET /services/{id}`).
+    fn description(id: u64) -> Option<Value> {
+        let mut service = Emulator::summary(id)?;
+        let group = seed::group_of(id)?;
+        let (pattern, desc) = Emulator::pattern(group);
+        if let Value::Object(map) = &mut service {
+            map.insert("minsum".into(), json!(seed::MIN_SUM));
+            map.insert("maxsum".into(), json!(seed::MAX_SUM));
+            map.insert(
+                "parameters".into(),
+                json!([{
+                    "id": group.param,
+                    "title": group.title,
+                    "is_required": true,
+                    "is_disabled": false,
+                    "is_hidden": false,
+                    "min_length": group.min_digits,
+                    "max_length": group.max_digits,
+                    "pattern": pattern,
+                    "pattern_desc": desc,
+                    "patterns": [{"pattern": pattern, "description": desc}],
+                    "type": "text",
+                    "suggested_values": [],
+                    "items": null,
+                }]),
+            );
+        }
+        Some(service)
+    }
+
+    /// `GET /services/mnp?provider_id=..&provider_region_code=..` (both required).
+    pub(super) fn service_by_mnp(
+        &self,
+        auth: &Auth,
+        provider: Option<&str>,
+        region: Option<&str>,
+    ) -> Outcome {
+        self.authenticate(auth)?;
+        let provider = provider
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| Refusal::invalid("provider_id"))?;
+        let region = region
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| Refusal::invalid("provider_region_code"))?;
+        if !region.eq_ignore_ascii_case("ru") {
+            return Err(Refusal::not_found());
+        }
+        // "beline" is how the document's own example spells it.
+        let provider = if provider.eq_ignore_ascii_case("beline") {
+            "beeline"
+        } else {
+            provider
+        };
+        OPERATORS
+            .iter()
+            .find(|(id, _, _)| id.eq_ignore_ascii_case(provider))
+            .and_then(|(_, service, _)| Emulator::description(*service))
+            .map(Answer::data)
+            .ok_or_else(Refusal::not_found)
+    }
+
+    /// `GET /services/mobile/{phone}` (no auth): the operator's service by the number's
+    /// code; a number outside Russia gets the foreign mobile service (group 7).
+    pub(super) fn mobile_operator(phone: &str) -> Outcome {
+        let digits_only = phone.strip_prefix('+').unwrap_or(phone);
+        if !digits(digits_only, 10, 15) {
+            return Err(Refusal::new(
+                422,
+                "invalid_phone",
+                "Неверный формат телефона",
+            ));
+        }
+        let service = match digits_only.strip_prefix('7') {
+            Some(rest) if rest.len() == 10 => {
+                let code = &rest[..3];
+                OPERATORS
+                    .iter()
+                    .find(|(_, _, codes)| codes.contains(&code))
+                    .map(|(_, service, _)| *service)
+                    .ok_or_else(Refusal::not_found)?
+            }
+            _ => 8,
+        };
+        Emulator::description(service)
+            .map(Answer::data)
+            .ok_or_else(Refusal::not_found)
+    }
+
+    /// `POST /services/order {title}`: a request for a new service, answered as the
+    /// conversation it opens.
+    pub(super) fn order_service(
+        &mut self,
+        auth: &Auth,
+        body: &Map<String, Value>,
+        now: OffsetDateTime,
+    ) -> Outcome {
+        let phone = self.wallet_of(auth, "wallet.read")?;
+        let title = text(body, "title")
+            .filter(|t| !t.trim().is_empty() && t.chars().count() <= 500)
+            .ok_or_else(|| Refusal::invalid("title"))?;
+        self.orders += 1;
+        let id = 2_006_928 + self.orders;
+        let at = now.unix_timestamp();
+        let user =
+            json!({"email": "", "user_id": phone, "name": null, "is_admin": false, "avatar": {}});
+        Ok(Answer::data(json!({
+            "created_at": at,
+            "updated_at": at,
+            "read": true,
+            "created_by_user": true,
+            "user": user,
+            "message_type": "conversation",
+            "messages": [{
+                "id": id,
+                "created_at": at,
+                "url": null,
+                "html": format!("<p>Просит добавить сервис: '{title}'</p>"),
+                "subject": "",
+                "from": user,
+                "attachments": [],
+            }],
+            "message_id": id,
+            "thread_id": id,
+            "interrupt": true,
+        })))
+    }
+
+    /// `GET /geo[?filter_by=title&title=..]`: the major cities, or those whose title
+    /// contains `title` (any case); `meta.geo` is the city found by the caller's address
+    /// (Москва in the sandbox).
+    pub(super) fn geo(&self, auth: &Auth, filter_by: Option<&str>, title: Option<&str>) -> Outcome {
+        let phone = self.wallet_of(auth, "wallet.read")?;
+        let wanted = match (filter_by, title) {
+            (Some("title"), Some(t)) if !t.trim().is_empty() => Some(t.trim().to_lowercase()),
+            (None, None) => None,
+            (Some(f), _) if f != "title" => return Err(Refusal::invalid("filter_by")),
+            _ => return Err(Refusal::invalid("title")),
+        };
+        let data: Vec<Value> = (0..PLACES.len())
+            .filter(|i| match &wanted {
+                Some(t) => PLACES[*i].1.to_lowercase().contains(t.as_str()),
+                None => *i < 2,
+            })
+            .map(place)
+            .collect();
+        Ok(Answer::data(Value::Array(data))
+            .meta("geo", place(0))
+            .meta("urgent_data", self.urgent(&phone)))
+    }
+
+    // ---- payments: bill, unseen, best transfers ---------------------------------------
+
+    /// `POST /payments/bill {id, email}` with the application token: the receipt of an
+    /// anonymous payment goes to `email`.
+    pub(super) fn payment_bill(&mut self, auth: &Auth, body: &Map<String, Value>) -> Outcome {
+        if self.authenticate(auth)? != Principal::Application {
+            return Err(
+                Refusal::new(403, "insufficient_scope", "Недостаточно прав").details("application")
+            );
+        }
+        let id = body
+            .get("id")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| Refusal::invalid("id"))?;
+        let email = text(body, "email")
+            .filter(|e| email_ok(e))
+            .ok_or_else(|| Refusal::invalid("email"))?;
+        let payment = self
+            .payments
+            .iter_mut()
+            .find(|p| p.id == id && p.wallet.is_empty())
+            .ok_or_else(Refusal::not_found)?;
+        payment.bill_email = Some(email);
+        Ok(Answer::data(Value::Null))
+    }
+
+    /// `GET /payments/reset_unseen`: every payment of the wallet counts as seen.
+    pub(super) fn reset_unseen(&mut self, auth: &Auth) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.read")?;
+        for p in self.payments.iter_mut().filter(|p| p.wallet == phone) {
+            p.seen = true;
+        }
+        Ok(Answer::data(json!("ok")).meta("urgent_data", self.urgent(&phone)))
+    }
+
+    /// `POST /payments/best/p2p {payment_id, sender, recipient}` (no auth): a transfer to
+    /// log; it shows in both wallets' `GET /payments/best`. Logged once per `payment_id`.
+    pub(super) fn best_p2p(&mut self, body: &Map<String, Value>, now: OffsetDateTime) -> Outcome {
+        let number = body
+            .get("payment_id")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| Refusal::invalid("payment_id"))?;
+        let party = |field: &str| -> Result<String, Refusal> {
+            let phone = body
+                .get(field)
+                .and_then(|p| p.get("phone"))
+                .and_then(Value::as_str)
+                .filter(|p| valid_phone(p))
+                .ok_or_else(|| Refusal::invalid(&format!("{field}.phone")))?;
+            if body
+                .get(field)
+                .and_then(|p| p.get("id"))
+                .and_then(Value::as_u64)
+                .is_none()
+            {
+                return Err(Refusal::invalid(&format!("{field}.id")));
+            }
+            Ok(phone.to_owned())
+        };
+        let sender = party("sender")?;
+        let recipient = party("recipient")?;
+        if !self.best.iter().any(|b| b.number == number) {
+            let amount = self
+                .payments
+                .iter()
+                .find(|p| p.id == number)
+                .map_or(0, |p| p.amount);
+            self.best.push(BestTransfer {
+                number,
+                sender,
+                recipient,
+                amount,
+                created_at: stamp(now),
+                seen_by: Vec::new(),
+            });
+        }
+        Ok(Answer::data(Value::Null))
+    }
+
+    fn best_unseen(&self, phone: &str) -> usize {
+        self.best
+            .iter()
+            .filter(|b| {
+                (b.sender == phone || b.recipient == phone) && !b.seen_by.iter().any(|s| s == phone)
+            })
+            .count()
+    }
+
+    /// `GET /payments/best`: the wallet's logged transfers, newest first (then seen).
+    pub(super) fn list_best(&mut self, auth: &Auth) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.read")?;
+        let mut data = Vec::new();
+        for b in self.best.iter_mut().rev() {
+            if b.sender != phone && b.recipient != phone {
+                continue;
+            }
+            let unseen = !b.seen_by.contains(&phone);
+            let person = |p: &str| {
+                json!({
+                    "data": {"country": {"numeric": "643"}, "isresident": 1},
+                    "address": {"phone": p.trim_start_matches("+7")},
+                })
+            };
+            data.push(json!({
+                "number": b.number,
+                "amount": money(b.amount),
+                "currency_alpha": "RUR",
+                "note": "",
+                "smstosender": 0,
+                "creating_date": b.created_at,
+                "fee": money(0),
+                "amount_charge": money(b.amount),
+                "currency_charge": "RUR",
+                "rate": 1,
+                "unseen": unseen,
+                "sender": person(&b.sender),
+                "receiver": person(&b.recipient),
+            }));
+            if unseen {
+                b.seen_by.push(phone.clone());
+            }
+        }
+        let balance = self.wallets.get(&phone).map_or(0, |w| w.balance);
+        Ok(Answer::data(Value::Array(data)).meta(
+            "urgent_data",
+            json!({"amount": money(balance), "unseen_payments_best": self.best_unseen(&phone)}),
+        ))
+    }
+
+    /// `GET /payments/best/reset_unseen`.
+    pub(super) fn reset_best_unseen(&mut self, auth: &Auth) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.read")?;
+        for b in &mut self.best {
+            if (b.sender == phone || b.recipient == phone) && !b.seen_by.contains(&phone) {
+                b.seen_by.push(phone.clone());
+            }
+        }
+        let balance = self.wallets.get(&phone).map_or(0, |w| w.balance);
+        Ok(Answer::data(json!("ok")).meta("urgent_data", json!({"amount": money(balance)})))
+    }
+
+    // ---- invoices ---------------------------------------------------------------------
+
+    /// `GET /invoices/{id}/duplicate`: the recipient asks again for the same amount; a new
+    /// invoice, answered.
+    pub(super) fn duplicate_invoice(&mut self, auth: &Auth, id: &str) -> Outcome {
+        let phone = self.wallet_of(auth, "payments.modify")?;
+        let original = self
+            .invoices
+            .iter()
+            .find(|i| i.id == id && i.recipient == phone)
+            .cloned()
+            .ok_or_else(Refusal::not_found)?;
+        let copy = Invoice {
+            id: self.object_id(),
+            status: None,
+            payment_id: None,
+            ..original
+        };
+        let answer = Answer::data(Emulator::invoice_view(&copy));
+        self.invoices.push(copy);
+        Ok(answer)
     }
 }

@@ -133,8 +133,24 @@ pub(super) fn money(kopecks: i64) -> Value {
     Value::String(format!("{EXACT}{text}"))
 }
 
+/// A number written exactly as `text` (a decimal such as `55.616371`), never through
+/// floating point.
+pub(super) fn exact(text: &str) -> Value {
+    Value::String(format!("{EXACT}{text}"))
+}
+
 /// An answer as JSON text with the amounts [`money`] marked written as bare numbers.
 pub(super) fn json_answer(status: StatusCode, value: &Value) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        exact_json(value),
+    )
+        .into_response()
+}
+
+/// JSON text of `value` with the amounts [`money`] marked written as bare numbers.
+pub(super) fn exact_json(value: &Value) -> String {
     let text = serde_json::to_string(value).unwrap_or_default();
     // serde_json writes the marker's control character as `\u0001`.
     let marker = "\"\\u0001exact:";
@@ -148,12 +164,7 @@ pub(super) fn json_answer(status: StatusCode, value: &Value) -> Response {
         rest = after.get(end + 1..).unwrap_or("");
     }
     out.push_str(rest);
-    (
-        status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        out,
-    )
-        .into_response()
+    out
 }
 
 /// Roubles on the wire (a JSON number, or a decimal string) as kopecks; more than two
@@ -269,6 +280,77 @@ fn decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A file sent as one field of a `multipart/form-data` body.
+pub(super) struct FilePart {
+    /// The part's own `Content-Type`, when it names one.
+    pub(super) content_type: Option<String>,
+    /// The file's bytes.
+    pub(super) bytes: Vec<u8>,
+}
+
+/// The part named `field` of a `multipart/form-data` body; `None` when the body is not
+/// multipart or has no such part.
+pub(super) fn multipart_file(headers: &HeaderMap, body: &[u8], field: &str) -> Option<FilePart> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let (kind, params) = content_type.split_once(';')?;
+    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    let boundary = params.split(';').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| v.trim().trim_matches('"').to_owned())
+    })?;
+    let delimiter = format!("--{boundary}");
+    let delimiter = delimiter.as_bytes();
+    let mut rest = body;
+    let start = find(rest, delimiter)?;
+    rest = &rest[start + delimiter.len()..];
+    loop {
+        if rest.starts_with(b"--") {
+            return None;
+        }
+        let rest_part = rest.strip_prefix(b"\r\n").unwrap_or(rest);
+        let end = find(rest_part, delimiter)?;
+        let part = &rest_part[..end];
+        rest = &rest_part[end + delimiter.len()..];
+        let split = find(part, b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&part[..split]);
+        let data = &part[split + 4..];
+        let data = data.strip_suffix(b"\r\n").unwrap_or(data);
+        let mut named = false;
+        let mut part_type = None;
+        for line in head.split("\r\n") {
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            if name.trim().eq_ignore_ascii_case("content-disposition") {
+                named = value.split(';').any(|p| {
+                    p.split_once('=').is_some_and(|(k, v)| {
+                        k.trim().eq_ignore_ascii_case("name") && v.trim().trim_matches('"') == field
+                    })
+                });
+            } else if name.trim().eq_ignore_ascii_case("content-type") {
+                part_type = Some(value.trim().to_ascii_lowercase());
+            }
+        }
+        if named {
+            return Some(FilePart {
+                content_type: part_type,
+                bytes: data.to_vec(),
+            });
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A lower-case UUID (8-4-4-4-12 hex digits), as `client_payment_id` must be.
