@@ -14,7 +14,8 @@
 //!
 //! Fault switches per provider and route (added latency, a forced status, a dropped
 //! connection) let users rehearse failures, from Rust ([`Sandbox::faults`]) or over HTTP
-//! (`POST /_sandbox/faults`, `DELETE /_sandbox/faults`).
+//! (`POST /_sandbox/faults`, `DELETE /_sandbox/faults`). The exchanger's bid callbacks
+//! are listed at `GET /_sandbox/exchanger/callbacks`.
 //!
 //! The sandbox's [`Clock`] dates what the emulators write; tests set it to any hour, from
 //! Rust ([`Sandbox::clock`], [`Builder::clock`]) or over HTTP (`PUT /_sandbox/clock`).
@@ -179,7 +180,8 @@ fn mount(built: Built, faults: Faults, clock: Clock) -> Parts {
             "/_sandbox",
             faults::control_router(faults.clone())
                 .merge(clock::control_router(clock))
-                .merge(mserver::control_router(ms_state.clone())),
+                .merge(mserver::control_router(ms_state.clone()))
+                .merge(exchanger::control_router(&ex_state)),
         )
         .route("/", get(index));
     Parts {
@@ -202,6 +204,7 @@ async fn index() -> axum::Json<serde_json::Value> {
         "faults": "/_sandbox/faults",
         "clock": "/_sandbox/clock",
         "mserver_notification_url": "/_sandbox/mserver/notification-url",
+        "exchanger_callbacks": "/_sandbox/exchanger/callbacks",
     }))
 }
 
