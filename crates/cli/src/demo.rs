@@ -101,8 +101,8 @@ pub async fn run() -> ExitCode {
 
     // The integrator's side of the notifications and callbacks, on a loopback port.
     let mut receiver = match inbound::Inbound::start(
-        mserver_tour::APP_ID,
-        SecretString::from(mserver_tour::APP_SECRET),
+        kassa_sandbox::mserver::seed::APP_ID,
+        SecretString::from(kassa_sandbox::mserver::seed::APP_SECRET),
     )
     .await
     {

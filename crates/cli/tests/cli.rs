@@ -532,7 +532,6 @@ const DEMO_STEPS: [(&str, &[&str]); 5] = [
             "list-services",
             "if-modified-since",
             "get-service",
-            "notification-url",
             "create-payment",
             "pay-payment",
             "get-payment",
