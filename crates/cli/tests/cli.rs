@@ -585,8 +585,11 @@ fn assert_demo_ran_every_provider(summary: &Value) {
         .collect();
     assert_eq!(listed.len(), 5, "exactly the five providers: {listed:?}");
 
-    // mserver: one payment completed, one declined for lack of funds, the balance fell by
+    // mserver: the wallet refused until activated, one payment completed, one declined for lack of funds, the balance fell by
     // the total and then did not move, the notification of the completed one verified
+    let wallet = detail("mserver", "get-wallet");
+    assert!(wallet[0].contains("wallet_not_active"), "{wallet:?}");
+    assert!(wallet[1].ends_with("holds 1 000.00 RUB"), "{wallet:?}");
     let followed = detail("mserver", "get-payment");
     assert_eq!(followed.len(), 2, "{followed:?}");
     assert!(followed[0].ends_with("completed"), "{followed:?}");

@@ -66,6 +66,20 @@ pub(super) async fn run(sandbox: &Sandbox, inbound: Option<&mut Inbound>, tour: 
     if !tour.step(P, "create-wallet", o) {
         return;
     }
+    // inactive until its code: the wallet's own calls are refused
+    let o = match client.get_wallet(&NoInput {}).await {
+        Err(e) if mserver::code_of(&e) == Some(&mserver::Code::WalletNotActive) => {
+            Ok("refused before activation: wallet_not_active".to_owned())
+        }
+        Err(e) => Err(format!("refused, but not as wallet_not_active: {e}")),
+        Ok(w) => Err(format!(
+            "an inactive wallet answered, holding {}",
+            w.data.amount
+        )),
+    };
+    if !tour.step(P, "get-wallet", o) {
+        return;
+    }
     let req = ActivateWalletRequest {
         phone,
         code: seed::SMS_CODE.to_owned(),
