@@ -226,6 +226,11 @@ async fn a_password_is_changed_with_the_sms_code() {
         .await;
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["data"]["phone"], phone);
+    assert_eq!(
+        body["dev"]["security_code"],
+        seed::SMS_CODE,
+        "a development server"
+    );
 
     let (s, body) = api
         .post(

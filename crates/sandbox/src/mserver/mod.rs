@@ -11,14 +11,35 @@
 //! | POST | `/v1/wallet` | create a wallet (inactive until its SMS code) |
 //! | POST | `/v1/wallet/activate` | activate with the code ([`seed::SMS_CODE`]) |
 //! | POST | `/v1/wallet/resend_code` | a fresh code: expiry and failures reset |
+//! | POST | `/v1/wallet/send_password_reset_code` | a code to change the password with |
+//! | POST | `/v1/wallet/reset_password` | the new password, with the code |
 //! | GET | `/v1/wallet` | the wallet and its balance |
+//! | DELETE | `/v1/wallet/{phone}` | delete a wallet (admin Basic credentials, [`seed::ADMIN_LOGIN`]) |
+//! | POST, GET | `/v1/wallet/person` | the person's data |
+//! | POST, DELETE | `/v1/wallet/picture` | upload (multipart `file`, JPEG or PNG, 10 MB) or delete the picture |
+//! | POST | `/v1/wallet/find` | active wallets among phones (`contacts` or `phones`) |
+//! | GET | `/v1/wallet/replenishment_points` | where to top up |
+//! | POST | `/v1/wallet/settings` | e-mail and how often the statement goes to it |
+//! | POST | `/v1/wallet/status` | webhook (credentials in the query): the wallet is verified or not |
+//! | GET | `/v1/errors` | the error codes (no auth; 304 on `If-Modified-Since`) |
+//! | GET | `/v1/options` | the application's settings |
+//! | GET | `/v1/services/groups` | every group with its services (304 on `If-Modified-Since`) |
+//! | GET | `/v1/services/mnp` | a mobile operator's service by `provider_id` and `provider_region_code` |
+//! | GET | `/v1/services/mobile/{phone}` | the operator's service for a number (no auth) |
+//! | POST | `/v1/services/order` | ask for a new service |
+//! | GET | `/v1/geo` | cities (major ones, or by title) |
+//! | GET | `/v1/locations` | the points, by `group` |
 //! | GET | `/v1/services` | the catalogue, paged from 1 (`page`, `size`), 304 on `If-Modified-Since` |
 //! | GET | `/v1/services/{id}` | a service with its parameter and patterns |
 //! | GET | `/v1/groups` | the groups, 304 on `If-Modified-Since` |
 //! | POST | `/v1/payments` | create a payment (`out` to a service, `in` from a card), at most once per `client_payment_id` |
 //! | POST | `/v1/payments/{id}/pay` | pay it: `processing`, the balance moves or the payment will be declined |
 //! | GET | `/v1/payments/{id}` | the payment (a processing one is final at its first read) |
-//! | GET | `/v1/payments` | the wallet's payments, paged from 0 |
+//! | GET | `/v1/payments` | the wallet's payments, paged from 0 (then seen) |
+//! | POST | `/v1/payments/bill` | the receipt of an anonymous payment by e-mail (application token) |
+//! | GET | `/v1/payments/reset_unseen` | every payment seen |
+//! | POST | `/v1/payments/best/p2p` | webhook: log a transfer (no auth) |
+//! | GET | `/v1/payments/best`, `/v1/payments/best/reset_unseen` | the wallet's logged transfers; all seen |
 //! | GET | `/v1/payment_page/{id}` | the card payment page of an in-payment: the card pays |
 //! | POST, GET | `/v1/cards` | bind a card (`pending`, with its page), list (`state` filter) |
 //! | GET, DELETE | `/v1/cards/{id}` | a card; unbind it |
@@ -27,6 +48,7 @@
 //! | GET | `/v1/invoices/created` | the invoices the caller made |
 //! | POST | `/v1/invoices/{id}/pay` | a `p2p` payment for it (pay it: both wallets change) |
 //! | GET | `/v1/invoices/{id}/cancel` | withdraw an unpaid invoice |
+//! | GET | `/v1/invoices/{id}/duplicate` | the same invoice again |
 //! | POST, GET | `/v1/payments/templates` | create, list templates |
 //! | GET, POST, DELETE | `/v1/payments/templates/{id}` | get, update, delete a template |
 //! | GET | `/v1/limits` | the limits by wallet level |
@@ -35,8 +57,13 @@
 //! `meta.error`, `meta.error_message` and sometimes `meta.details` (HTTP 401, 403, 404,
 //! 422). Auth: HTTP Basic with a wallet's phone and password, or `Bearer` with a token from
 //! the token service (an application token also needs `X-Authorization-Type: application`;
-//! it may read the catalogue, a wallet's calls answer it 403 `insufficient_scope`). Tokens
-//! and codes expire on tokio's clock. See `docs/sandbox/mserver.md`.
+//! it may read the catalogue and make anonymous `inout` payments, a wallet's calls answer
+//! it 403 `insufficient_scope`). Tokens and codes expire on tokio's clock.
+//!
+//! Every payment status change is POSTed to the notification URL, when one is set
+//! (`PUT /_sandbox/mserver/notification-url`, or `Sandbox::set_mserver_notification_url`),
+//! signed with [`seed::APP_ID`] and `sha1(APP_ID + APP_SECRET)`; deliveries are logged at
+//! `GET /_sandbox/mserver/notifications`. See `docs/sandbox/mserver.md`.
 
 mod notify;
 pub mod seed;
@@ -216,8 +243,13 @@ async fn create_wallet(State(shared): State<Shared<Emulator>>, body: Bytes) -> R
         Err(r) => return refuse(&r),
     };
     let created = shared.lock().create_wallet(&body);
-    match created {
-        // The sandbox is a development server: it shows the code it "sent".
+    with_code(created)
+}
+
+/// An answer that sent a code: the sandbox is a development server, it shows the code it
+/// "sent" as `dev.security_code`.
+fn with_code(outcome: wire::Outcome) -> Response {
+    match outcome {
         Ok(answer) => {
             let mut meta = serde_json::Map::new();
             meta.insert("code".into(), json!(200));
@@ -244,7 +276,7 @@ async fn activate_wallet(State(shared): State<Shared<Emulator>>, body: Bytes) ->
 
 async fn resend_code(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
     match body_object(&body) {
-        Ok(b) => respond(shared.lock().resend_code(&b)),
+        Ok(b) => with_code(shared.lock().resend_code(&b)),
         Err(r) => refuse(&r),
     }
 }
@@ -524,7 +556,7 @@ async fn limits(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> R
 
 async fn send_reset_code(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
     match body_object(&body) {
-        Ok(b) => respond(shared.lock().send_reset_code(&b)),
+        Ok(b) => with_code(shared.lock().send_reset_code(&b)),
         Err(r) => refuse(&r),
     }
 }

@@ -1313,10 +1313,14 @@ fn email_ok(text: &str) -> bool {
     })
 }
 
-/// The places `GET /geo` knows: id, title, and what they lie inside.
 /// A place: id, title, and (id, title) of what it lies inside.
-type Place = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+type Place = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
 
+/// The places `GET /geo` knows.
 const PLACES: [Place; 5] = [
     (
         "54be73b2b7f47bef910041ff",
