@@ -112,16 +112,20 @@ impl Callbacks {
             tx
         });
         for job in jobs {
-            if let Err(e) = queue.try_send(job) {
-                let job = match e {
-                    mpsc::error::TrySendError::Full(j) | mpsc::error::TrySendError::Closed(j) => j,
-                };
-                self.log.push(
-                    &job,
-                    None,
-                    Some("not sent: the callback queue is full".into()),
-                );
-            }
+            let refused = match queue.try_send(job) {
+                Ok(()) => continue,
+                Err(mpsc::error::TrySendError::Full(job)) => {
+                    (job, "not sent: the callback queue is full")
+                }
+                Err(mpsc::error::TrySendError::Closed(job)) => {
+                    (job, "not sent: the delivering task stopped")
+                }
+            };
+            self.log.push(&refused.0, None, Some(refused.1.into()));
+        }
+        if self.queue.as_ref().is_some_and(mpsc::Sender::is_closed) {
+            // the next change starts a new task
+            self.queue = None;
         }
     }
 }
