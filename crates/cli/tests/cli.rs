@@ -78,6 +78,8 @@ async fn every_operation_sends_its_fixture_request_and_prints_the_answer() {
                 e["operation"].as_str().unwrap_or_default().to_owned(),
             )
         })
+        // mserver's and exchanger's fixtures run in tests/mserver.rs and tests/exchanger.rs
+        .filter(|(p, _)| ["anor-bm", "requisite-uz", "mobilnik"].contains(&p.as_str()))
         .collect();
     assert_eq!(ops.len(), 27, "15 anor-bm + 6 requisite-uz + 6 mobilnik");
     for (provider, operation) in &ops {
