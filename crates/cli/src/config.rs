@@ -22,6 +22,15 @@ impl Env {
             .collect())
     }
 
+    /// These variables only (for tests).
+    #[cfg(test)]
+    pub fn of(pairs: &[(&str, &str)]) -> Env {
+        Env(pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect())
+    }
+
     /// A variable, when set and not empty.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
@@ -76,6 +85,16 @@ impl Target {
                 "is not set (credentials come only from the environment)",
             )
         })
+    }
+}
+
+impl Target {
+    /// A setting that is not a credential (`KASSA_<PROVIDER>_<name>`, e.g. a language):
+    /// read from the environment whether or not the sandbox stands in; `None` when unset.
+    pub fn setting(&self, name: &str) -> Option<String> {
+        self.env
+            .get(&format!("{}_{name}", var_prefix(self.provider)))
+            .map(str::to_owned)
     }
 }
 

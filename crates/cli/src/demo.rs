@@ -1,15 +1,22 @@
 //! `kassa demo`: every provider's main flow, end to end, against the embedded sandbox.
 //! Each step checks that the answer is what the provider's document says; the tour exits 0
 //! only when every step did. People read the steps on stderr; stdout gets one JSON summary.
+//!
+//! mserver's payment notifications and the exchanger's bid callbacks are received by the
+//! demo itself, on a loopback receiver (`demo/inbound.rs`), as an integrator would.
 
 use std::fmt::Display;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use kassa_core::secret::CardNumber;
+use kassa_core::secret::{CardNumber, SecretString};
 use kassa_core::{Currency, Money, Timeouts};
 use kassa_sandbox::Sandbox;
 use serde_json::json;
+
+mod exchanger_tour;
+mod inbound;
+mod mserver_tour;
 
 /// One step of the tour.
 struct Step {
@@ -91,6 +98,25 @@ pub async fn run() -> ExitCode {
     requisite_uz(&sandbox, &mut tour).await;
     eprintln!("\nmobilnik (Mobilnik wallet, KGS)");
     mobilnik(&sandbox, &mut tour).await;
+
+    // The integrator's side of the notifications and callbacks, on a loopback port.
+    let mut receiver = match inbound::Inbound::start(
+        kassa_sandbox::mserver::seed::APP_ID,
+        SecretString::from(kassa_sandbox::mserver::seed::APP_SECRET),
+    )
+    .await
+    {
+        Ok(r) => Some(r),
+        Err(e) => {
+            eprintln!("kassa demo: the receiver for notifications did not start: {e}");
+            None
+        }
+    };
+    eprintln!("\nmserver (wallet API, RUB)");
+    mserver_tour::run(&sandbox, receiver.as_mut(), &mut tour).await;
+    eprintln!("\nexchanger (Premium Exchanger user API v1)");
+    exchanger_tour::run(&sandbox, receiver.as_mut(), &mut tour).await;
+    drop(receiver);
 
     let passed = tour.steps.iter().filter(|s| s.ok).count();
     eprintln!(
@@ -282,7 +308,6 @@ fn bill_step(
 
 async fn requisite_uz(sandbox: &Sandbox, tour: &mut Tour) {
     use futures_util::StreamExt as _;
-    use kassa_core::secret::SecretString;
     use kassa_sandbox::requisite_uz::seed;
     use requisite_uz::{PaymentRequest, PaymentStatus, ServiceId, StatementKind, StatementRequest};
     const P: &str = "requisite-uz";
@@ -426,7 +451,6 @@ async fn requisite_uz(sandbox: &Sandbox, tour: &mut Tour) {
 }
 
 async fn mobilnik(sandbox: &Sandbox, tour: &mut Tour) {
-    use kassa_core::secret::SecretString;
     use kassa_sandbox::mobilnik::seed;
     use mobilnik::{
         CheckPaymentRequest, CheckRequisiteRequest, DeviceId, PaymentRequest, PaymentStatus,

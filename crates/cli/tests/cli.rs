@@ -78,8 +78,8 @@ async fn every_operation_sends_its_fixture_request_and_prints_the_answer() {
                 e["operation"].as_str().unwrap_or_default().to_owned(),
             )
         })
-        // mserver's and exchanger's have their own files (tests/mserver.rs, tests/exchanger.rs)
-        .filter(|(p, _)| matches!(p.as_str(), "anor-bm" | "requisite-uz" | "mobilnik"))
+        // mserver's and exchanger's fixtures run in tests/mserver.rs and tests/exchanger.rs
+        .filter(|(p, _)| ["anor-bm", "requisite-uz", "mobilnik"].contains(&p.as_str()))
         .collect();
     assert_eq!(ops.len(), 27, "15 anor-bm + 6 requisite-uz + 6 mobilnik");
     for (provider, operation) in &ops {
@@ -488,7 +488,139 @@ async fn with_no_base_url_the_embedded_sandbox_answers() {
     );
     let demo = kassa(&["demo"], &[]).await;
     assert_eq!(demo.code, 0, "{demo:?}");
-    assert_eq!(demo.json()["ok"], true);
+    assert_demo_ran_every_provider(&demo.json());
+}
+
+/// The steps `kassa demo` must show, per provider: all five providers' main flows.
+const DEMO_STEPS: [(&str, &[&str]); 5] = [
+    (
+        "anor-bm",
+        &[
+            "login",
+            "unregistered-check",
+            "unregistered-pay",
+            "status",
+            "hold",
+            "hold-confirm",
+            "hold-reverse-partial",
+        ],
+    ),
+    (
+        "requisite-uz",
+        &[
+            "services",
+            "balance",
+            "payment",
+            "payment-status",
+            "statement",
+        ],
+    ),
+    (
+        "mobilnik",
+        &[
+            "authenticate",
+            "service-list",
+            "check-requisite",
+            "payment",
+            "check-payment",
+        ],
+    ),
+    (
+        "mserver",
+        &[
+            "create-wallet",
+            "activate-wallet",
+            "get-wallet",
+            "list-services",
+            "if-modified-since",
+            "get-service",
+            "create-payment",
+            "pay-payment",
+            "get-payment",
+            "balance",
+            "notification",
+        ],
+    ),
+    (
+        "exchanger",
+        &[
+            "get-directions",
+            "get-calc",
+            "create-bid",
+            "get-exchanges",
+            "pay-bid",
+            "success-bid",
+            "bid-info",
+            "callback",
+        ],
+    ),
+];
+
+/// The demo's summary: ok, every step ok, and every provider's steps there, mserver's
+/// declined payment and verified notification and the exchanger's confirmed callback
+/// among them.
+fn assert_demo_ran_every_provider(summary: &Value) {
+    assert_eq!(summary["ok"], true, "{summary}");
+    let steps = summary["steps"].as_array().expect("steps is an array");
+    assert!(
+        steps.iter().all(|s| s["ok"] == true),
+        "every step ok: {summary}"
+    );
+    let detail = |provider: &str, step: &str| -> Vec<String> {
+        steps
+            .iter()
+            .filter(|s| s["provider"] == provider && s["step"] == step)
+            .map(|s| s["detail"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    for (provider, names) in DEMO_STEPS {
+        for name in names {
+            assert!(
+                !detail(provider, name).is_empty(),
+                "{provider} {name} missing from the demo: {summary}"
+            );
+        }
+    }
+    let listed: std::collections::BTreeSet<&str> = steps
+        .iter()
+        .filter_map(|s| s["provider"].as_str())
+        .collect();
+    assert_eq!(listed.len(), 5, "exactly the five providers: {listed:?}");
+
+    // mserver: the wallet refused until activated, one payment completed, one declined for lack of funds, the balance fell by
+    // the total and then did not move, the notification of the completed one verified
+    let wallet = detail("mserver", "get-wallet");
+    assert!(wallet[0].contains("wallet_not_active"), "{wallet:?}");
+    assert!(wallet[1].ends_with("holds 1 000.00 RUB"), "{wallet:?}");
+    let followed = detail("mserver", "get-payment");
+    assert_eq!(followed.len(), 2, "{followed:?}");
+    assert!(followed[0].ends_with("completed"), "{followed:?}");
+    assert!(
+        followed[1].contains("declined: insufficient_funds"),
+        "{followed:?}"
+    );
+    let balances = detail("mserver", "balance");
+    assert!(balances[0].contains("fell by the total"), "{balances:?}");
+    assert!(balances[1].contains("nothing taken"), "{balances:?}");
+    assert!(detail("mserver", "list-services")[0].starts_with("320 services over 4 pages"));
+    assert!(detail("mserver", "if-modified-since")[0].contains("304"));
+    let paid = followed[0]
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    let notified = &detail("mserver", "notification")[0];
+    assert!(
+        notified.starts_with(&format!("payment {paid} ")) && notified.contains("→ completed"),
+        "{notified}"
+    );
+
+    // exchanger: the callback of the bid's success, confirmed by bid_info
+    let callback = &detail("exchanger", "callback")[0];
+    assert!(
+        callback.contains("success; bid_info confirms success"),
+        "{callback}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -372,6 +372,9 @@ impl CreateBidRequest {
     fn check(&self) -> Result<(), Error> {
         check_amount("calc_amount", &self.calc_amount)?;
         if let Some(api_id) = &self.api_id {
+            if api_id.len() > 64 {
+                return Err(Error::invalid("api_id", "1 to 64 visible ASCII characters"));
+            }
             IdempotencyKey::new(api_id.as_str())
                 .map_err(|_| Error::invalid("api_id", "1 to 64 visible ASCII characters"))?;
         }

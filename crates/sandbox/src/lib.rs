@@ -14,7 +14,8 @@
 //!
 //! Fault switches per provider and route (added latency, a forced status, a dropped
 //! connection) let users rehearse failures, from Rust ([`Sandbox::faults`]) or over HTTP
-//! (`POST /_sandbox/faults`, `DELETE /_sandbox/faults`).
+//! (`POST /_sandbox/faults`, `DELETE /_sandbox/faults`). The exchanger's bid callbacks
+//! are listed at `GET /_sandbox/exchanger/callbacks`.
 //!
 //! The sandbox's [`Clock`] dates what the emulators write; tests set it to any hour, from
 //! Rust ([`Sandbox::clock`], [`Builder::clock`]) or over HTTP (`PUT /_sandbox/clock`).
@@ -179,6 +180,7 @@ fn mount(built: Built, faults: Faults, clock: Clock) -> Parts {
             "/_sandbox",
             faults::control_router(faults.clone())
                 .merge(clock::control_router(clock))
+                .merge(exchanger::control_router(&ex_state))
                 .merge(mserver::control_router(ms_state.clone())),
         )
         .route("/", get(index));
@@ -201,7 +203,9 @@ async fn index() -> axum::Json<serde_json::Value> {
         "providers": PROVIDERS,
         "faults": "/_sandbox/faults",
         "clock": "/_sandbox/clock",
+        "exchanger_callbacks": "/_sandbox/exchanger/callbacks",
         "mserver_notification_url": "/_sandbox/mserver/notification-url",
+        "mserver_notifications": "/_sandbox/mserver/notifications",
     }))
 }
 

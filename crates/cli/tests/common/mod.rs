@@ -35,11 +35,18 @@ pub const MOBILNIK_ENV: [(&str, &str); 4] = [
     ("KASSA_MOBILNIK_DEVICE", "kassa-test"),
 ];
 
+/// The fixtures' (and the sandbox's) exchanger credentials.
+pub const EXCHANGER_ENV: [(&str, &str); 2] = [
+    ("KASSA_EXCHANGER_API_LOGIN", "test-login"),
+    ("KASSA_EXCHANGER_API_KEY", "test-key"),
+];
+
 /// The fixtures' credentials of `provider`.
 pub fn env_for(provider: &str) -> Env {
     match provider {
         "anor-bm" => ANOR_ENV.to_vec(),
         "requisite-uz" => REQUISITE_ENV.to_vec(),
+        "exchanger" => EXCHANGER_ENV.to_vec(),
         _ => MOBILNIK_ENV.to_vec(),
     }
 }

@@ -21,8 +21,11 @@
 //!
 //! Answers are HTTP 200 with `{"error", "error_text", "data"}`; numbers come as strings,
 //! `get_exchanges` and `get_partner_exchanges` key `items` by bid id, and an empty result
-//! is `data: []`. See `docs/sandbox/exchanger.md`.
+//! is `data: []`. A bid created with a `callback_url` has `bid_id` and `status` POSTed to it
+//! on every status change, listed at `GET /_sandbox/exchanger/callbacks`. See
+//! `docs/sandbox/exchanger.md`.
 
+mod callback;
 pub mod seed;
 mod state;
 mod wire;
@@ -73,6 +76,11 @@ impl shared::Emulator for Emulator {
     }
 }
 
+/// `GET /_sandbox/exchanger/callbacks`: the callbacks delivered (see `callback.rs`).
+pub(crate) fn control_router(shared: &Shared<Emulator>) -> Router {
+    callback::control_router(shared.lock().callback_log())
+}
+
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -112,6 +120,7 @@ async fn call(
         "add_partner_payout" => emu.add_payout(&form, now),
         _ => return method_not_supported(),
     };
+    emu.send_callbacks();
     drop(emu);
     match done {
         Ok(data) => ok(data),

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::callback::{Callbacks, Job, Log};
 use super::seed::{self, Currency, Direction, Field};
 use super::wire::{Fail, date, dec, field, limit, number, parse_amount, round, show};
 use crate::shared::splitmix64;
@@ -62,6 +63,12 @@ pub(crate) struct Emulator {
     balances: BTreeMap<u64, String>,
     next_payout: u64,
     payouts: Vec<Payout>,
+    /// Status changes of bids with a `callback_url`, to deliver after the call.
+    #[serde(skip)]
+    outbox: Vec<Job>,
+    /// The callbacks' queue and delivered list (not saved).
+    #[serde(skip)]
+    callbacks: Callbacks,
 }
 
 /// The sums of a calculation.
@@ -283,6 +290,30 @@ impl Emulator {
                     0,
                 ),
             ],
+            outbox: Vec::new(),
+            callbacks: Callbacks::default(),
+        }
+    }
+
+    /// The list of callbacks delivered, for the control route.
+    pub(crate) fn callback_log(&self) -> Log {
+        self.callbacks.log()
+    }
+
+    /// Queues the callbacks of the status changes of the last call (never waits).
+    pub(crate) fn send_callbacks(&mut self) {
+        let jobs = std::mem::take(&mut self.outbox);
+        self.callbacks.send(jobs);
+    }
+
+    fn changed_status(&mut self, at: usize) {
+        let bid = &self.bids[at];
+        if let Some(url) = &bid.callback_url {
+            self.outbox.push(Job {
+                url: url.clone(),
+                bid_id: bid.id,
+                status: bid.status().to_owned(),
+            });
         }
     }
 
@@ -536,6 +567,7 @@ impl Emulator {
         };
         let answer = self.bid_json(&bid);
         self.bids.push(bid);
+        self.changed_status(self.bids.len() - 1);
         Ok(answer)
     }
 
@@ -600,6 +632,7 @@ impl Emulator {
             }
         }
         self.bids[at].statuses.push((now, to.to_owned()));
+        self.changed_status(at);
         Ok(answer(to))
     }
 
