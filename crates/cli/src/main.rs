@@ -377,7 +377,8 @@ async fn try_local(local: providers::Local, args: CallArgs) -> Result<String, Fa
         )));
     }
     let params = match args.params.as_deref() {
-        None => String::new(),
+        // as for every operation: no --params is {}
+        None => "{}".to_owned(),
         Some(p) => match p.strip_prefix('@') {
             Some(file) => std::fs::read_to_string(file)
                 .map_err(|e| Failure::invalid(format!("--params: cannot read {file}: {e}")))?,

@@ -900,6 +900,20 @@ fn verify_notification_checks_a_received_notification_locally() {
     assert!(help.stdout.contains("check-callback"), "{help:?}");
     let help = common::run(&["exchanger", "check-callback", "--help"], &[]);
     assert_eq!(help.code, 0, "{help:?}");
+    // the body on stdin reaches the check: an empty one is refused naming bid_id, and
+    // nothing is sent (nobody listens at the URL)
+    let run = with_stdin(
+        &[
+            "exchanger",
+            "check-callback",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ],
+        &[],
+        b"",
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.message().contains("bid_id"), "{run:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -964,4 +978,48 @@ async fn trace_logs_hold_no_password_token_or_secret() {
                     .contains(kassa_sandbox::mserver::seed::CLIENT_SECRET)
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchanger_check_callback_reads_the_body_on_stdin() {
+    use kassa_sandbox::exchanger::seed;
+    let sandbox = kassa_sandbox::spawn().await.expect("sandbox");
+    let url = sandbox.url("exchanger");
+    let env = [
+        ("KASSA_EXCHANGER_API_LOGIN", seed::API_LOGIN),
+        ("KASSA_EXCHANGER_API_KEY", seed::API_KEY),
+    ];
+    let example = kassa(&["describe", "exchanger", "create-bid", "--json"], &[])
+        .await
+        .json()["example"]
+        .to_string();
+    let bid = kassa(
+        &[
+            "exchanger",
+            "create-bid",
+            "--params",
+            &example,
+            "--base-url",
+            &url,
+        ],
+        &env,
+    )
+    .await
+    .json();
+    let id = bid["id"].as_u64().expect("a bid id");
+    let body = format!("bid_id={id}&status=success");
+    let checked = tokio::task::spawn_blocking(move || {
+        with_stdin(
+            &["exchanger", "check-callback", "--base-url", &url],
+            &env,
+            body.as_bytes(),
+        )
+    })
+    .await
+    .expect("the run ends")
+    .json();
+    assert_eq!(checked["bid_id"], id);
+    assert_eq!(checked["claimed_status"], "success");
+    assert_eq!(checked["confirmed_status"], bid["status"]);
+    assert_eq!(checked["agree"], false, "{checked}");
 }

@@ -61,11 +61,13 @@ Example:
         needs_target: true,
         help: "kassa exchanger check-callback: checks a bid status callback you received
 
-Input: the callback's body on stdin; --params holds what came with it (JSON or a query
-string). Prints what the callback says once it is confirmed, or refuses it.
+Input: the body the exchanger POSTed to your callback_url (bid_id=...&status=...) on stdin;
+--params takes nothing ({}). The callback carries no signature, so its claim is checked
+with bid_info against the exchanger (KASSA_EXCHANGER_URL, or the embedded sandbox): the
+answer says the status claimed, the status the API confirms, and whether they agree.
 
 Example:
-  kassa exchanger check-callback --params '{}' < callback.txt
+  kassa exchanger check-callback < callback.txt
 ",
     },
 ];
