@@ -353,6 +353,14 @@ fn sandbox_env(provider: &str) -> Vec<(&'static str, &'static str)> {
                 "KASSA_MSERVER_ADMIN_PASSWORD",
                 mserver::seed::ADMIN_PASSWORD,
             ),
+            (
+                "KASSA_MSERVER_WEBHOOK_CLIENT_ID",
+                mserver::seed::WEBHOOK_CLIENT_ID,
+            ),
+            (
+                "KASSA_MSERVER_WEBHOOK_TOKEN",
+                mserver::seed::WEBHOOK_CLIENT_TOKEN,
+            ),
         ],
         "exchanger" => vec![
             ("KASSA_EXCHANGER_API_LOGIN", exchanger::seed::API_LOGIN),
@@ -618,6 +626,8 @@ fn effect_env(provider: &str) -> Env {
             ("KASSA_MSERVER_CLIENT_SECRET", "test-client-secret"),
             ("KASSA_MSERVER_ADMIN_LOGIN", "test-admin"),
             ("KASSA_MSERVER_ADMIN_PASSWORD", "test-admin-password"),
+            ("KASSA_MSERVER_WEBHOOK_CLIENT_ID", "mserver"),
+            ("KASSA_MSERVER_WEBHOOK_TOKEN", "test-webhook-token"),
         ],
         "exchanger" => vec![
             ("KASSA_EXCHANGER_API_LOGIN", "test-login"),

@@ -90,6 +90,10 @@ fn params_for(op: &str, f: &Fixture) -> Value {
         _ => serde_json::Map::new(),
     };
     for (k, v) in &req.query {
+        if k.starts_with("webhook_client_") {
+            // the webhook's credentials come from the environment (env_for)
+            continue;
+        }
         let value = match (op, k.as_str()) {
             ("list-payments", "page" | "size") => json!(v.parse::<u32>().expect("a number")),
             ("list-payments", "type" | "status") => json!(v.split(',').collect::<Vec<_>>()),
@@ -148,6 +152,19 @@ fn params_for(op: &str, f: &Fixture) -> Value {
 /// The environment that gives a fixture's credentials, and the application token its
 /// call is made with (to be answered by the token service), if any.
 fn env_for(f: &Fixture) -> (Vec<(&'static str, &'static str)>, Option<String>) {
+    if f.request.query.contains_key("webhook_client_token") {
+        assert_eq!(
+            f.request.query["webhook_client_token"],
+            "test-webhook-token"
+        );
+        return (
+            vec![
+                ("KASSA_MSERVER_WEBHOOK_CLIENT_ID", "mserver"),
+                ("KASSA_MSERVER_WEBHOOK_TOKEN", "test-webhook-token"),
+            ],
+            None,
+        );
+    }
     let auth = f.request.headers.get("authorization").map(String::as_str);
     if f.request.headers.contains_key("x-authorization-type") {
         let token = auth
@@ -573,6 +590,11 @@ async fn each_error_kind_has_its_exit_code_and_stderr_json() {
             "delete-wallet",
             json!({"phone": "+79261111111", "admin": {}}),
             "admin",
+        ),
+        (
+            "wallet-status-webhook",
+            json!({"phone": "+79261111111", "verified": true, "webhook_client_token": "t"}),
+            "webhook_client_token",
         ),
     ] {
         let mut env = WALLET_ENV.to_vec();

@@ -279,18 +279,6 @@ pub fn params(entry: &Entry) -> Option<Params> {
         "wallet-status-webhook" => p(
             const {
                 &[
-                    f(
-                        "webhook_client_id",
-                        "string",
-                        true,
-                        "the webhook's client id (sent in the query)",
-                    ),
-                    f(
-                        "webhook_client_token",
-                        "string",
-                        true,
-                        "the webhook's token (sent in the query; never printed)",
-                    ),
                     PHONE,
                     f(
                         "verified",
@@ -300,9 +288,9 @@ pub fn params(entry: &Entry) -> Option<Params> {
                     ),
                 ]
             },
-            r#"{"webhook_client_id": "mserver", "webhook_client_token": "test-webhook-token", "phone": "+79261111111", "verified": true}"#,
+            r#"{"phone": "+79261111111", "verified": true}"#,
             &[],
-            "",
+            "the webhook's client id and token (sent in the query) come from KASSA_MSERVER_WEBHOOK_CLIENT_ID and KASSA_MSERVER_WEBHOOK_TOKEN",
         ),
         "list-services" => p(
             const {

@@ -48,7 +48,6 @@ pub async fn call(operation: &str, params: &str, target: &Target) -> Result<Stri
 ///
 /// A body without a readable `bid_id` is invalid input naming `bid_id`; nothing is sent.
 // `kassa exchanger check-callback < body` calls it from main.rs.
-#[allow(dead_code)]
 pub async fn check_callback(params: &str, body: &[u8], target: &Target) -> Result<String, Error> {
     no_params("check-callback", params)?;
     if body.iter().all(u8::is_ascii_whitespace) {

@@ -339,6 +339,24 @@ fn admin(target: &Target) -> Result<AdminCredentials, Error> {
     }
 }
 
+/// The wallet-status webhook's credentials: `KASSA_MSERVER_WEBHOOK_CLIENT_ID` and
+/// `KASSA_MSERVER_WEBHOOK_TOKEN`, or the sandbox's.
+fn webhook(target: &Target) -> Result<(String, String), Error> {
+    if target.sandbox.is_some() {
+        return Ok((
+            seed::WEBHOOK_CLIENT_ID.to_owned(),
+            seed::WEBHOOK_CLIENT_TOKEN.to_owned(),
+        ));
+    }
+    pair(target, "WEBHOOK_CLIENT_ID", "WEBHOOK_TOKEN")?.ok_or_else(|| {
+        Error::invalid(
+            "KASSA_MSERVER_WEBHOOK_CLIENT_ID",
+            "is not set: wallet-status-webhook takes the webhook's credentials \
+             (KASSA_MSERVER_WEBHOOK_CLIENT_ID and KASSA_MSERVER_WEBHOOK_TOKEN)",
+        )
+    })
+}
+
 /// The parameters as an object of raw JSON values (numbers kept as written).
 type Object = BTreeMap<String, Box<RawValue>>;
 
@@ -699,6 +717,22 @@ pub async fn call(
             );
             let req: DeleteWalletRequest = kassa_core::ops::parse(operation, &text_of(&o)?)?;
             render(&c.delete_wallet(&req).await?)
+        }
+        "wallet-status-webhook" => {
+            let mut o = object(params)?;
+            for key in ["webhook_client_id", "webhook_client_token"] {
+                if o.contains_key(key) {
+                    return Err(Error::invalid(
+                        key,
+                        "the webhook's credentials come only from the environment \
+                         (KASSA_MSERVER_WEBHOOK_CLIENT_ID and KASSA_MSERVER_WEBHOOK_TOKEN)",
+                    ));
+                }
+            }
+            let (id, token) = webhook(target)?;
+            o.insert("webhook_client_id".into(), raw(id)?);
+            o.insert("webhook_client_token".into(), raw(token)?);
+            mserver::call_json(&c, operation, &text_of(&o)?).await
         }
         "find-wallets" => mserver::call_json(&c, operation, &find_wallets(object(params)?)?).await,
         "create-payment" => {
