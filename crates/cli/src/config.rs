@@ -101,7 +101,13 @@ impl Target {
 /// The embedded sandbox's base URL for `provider`: mserver's clients take the API's
 /// version prefix in their base URL (`…/mserver/v1`), as `KASSA_MSERVER_URL` does.
 pub fn sandbox_base(embedded: &Embedded, provider: &str) -> String {
-    let url = embedded.sandbox.url(provider);
+    client_base(&embedded.sandbox, provider)
+}
+
+/// A sandbox's base URL for a client of `provider` (what `KASSA_<PROVIDER>_URL` takes):
+/// mserver's includes the API's version prefix.
+pub fn client_base(sandbox: &kassa_sandbox::Sandbox, provider: &str) -> String {
+    let url = sandbox.url(provider);
     if provider == "mserver" {
         format!("{url}/v1")
     } else {

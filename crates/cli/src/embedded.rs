@@ -204,11 +204,16 @@ pub async fn serve(host: &str, port: u16) -> crate::Done {
     };
     let providers: serde_json::Map<String, Value> = kassa_sandbox::PROVIDERS
         .iter()
-        .map(|p| ((*p).to_owned(), Value::from(sandbox.url(p))))
+        .map(|p| {
+            (
+                (*p).to_owned(),
+                Value::from(crate::config::client_base(&sandbox, p)),
+            )
+        })
         .collect();
     eprintln!("kassa sandbox listening on {}", sandbox.base_url());
     for p in kassa_sandbox::PROVIDERS {
-        eprintln!("  {p:<13} {}", sandbox.url(p));
+        eprintln!("  {p:<13} {}", crate::config::client_base(&sandbox, p));
     }
     eprintln!("  faults        {}/_sandbox/faults", sandbox.base_url());
     eprintln!("  clock         {}/_sandbox/clock", sandbox.base_url());

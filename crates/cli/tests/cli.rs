@@ -897,6 +897,16 @@ async fn the_standalone_sandbox_prints_its_urls_and_serves_every_provider() {
             .as_str()
             .is_some_and(|u| u.ends_with("/anor-bm"))
     );
+    // mserver's URL is what KASSA_MSERVER_URL takes: with the API's version prefix
+    let mserver = started["providers"]["mserver"]
+        .as_str()
+        .expect("mserver's URL")
+        .to_owned();
+    assert!(mserver.ends_with("/mserver/v1"), "{mserver}");
+    let errors = reqwest::get(format!("{mserver}/errors"))
+        .await
+        .expect("the sandbox answers");
+    assert_eq!(errors.status(), 200);
     let answer = reqwest::Client::new()
         .get(format!("{requisite}/api/v2/services"))
         .basic_auth("test-user", Some("test-password"))
