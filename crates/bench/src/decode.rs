@@ -89,7 +89,7 @@ impl Payload {
 
 #[derive(Debug)]
 enum Client {
-    Requisite(requisite_uz::Client),
+    Requisite(Box<requisite_uz::Client>),
     Mserver(mserver::Client),
     Exchanger(exchanger::Client),
 }
@@ -113,7 +113,9 @@ impl KassaDecoder {
         let transport = Arc::new(CannedTransport::default());
         let t: Arc<dyn kassa_core::Transport> = transport.clone();
         let client = match payload {
-            Payload::Statement => Client::Requisite(calls::requisite_client(NOWHERE, Some(t))),
+            Payload::Statement => {
+                Client::Requisite(Box::new(calls::requisite_client(NOWHERE, Some(t))))
+            }
             Payload::Services => Client::Mserver(calls::mserver_wallet_client(NOWHERE, Some(t))),
             Payload::Exchanges => Client::Exchanger(calls::exchanger_client(NOWHERE, Some(t))),
         };
