@@ -61,6 +61,19 @@ impl Payload {
         Payload::ALL.into_iter().find(|p| p.name() == name)
     }
 
+    /// The path the payload answers.
+    ///
+    /// ```
+    /// assert_eq!(kassa_bench::decode::Payload::Services.path(), "/services");
+    /// ```
+    pub fn path(self) -> &'static str {
+        match self {
+            Payload::Statement => "/api/v2/account/payments",
+            Payload::Services => "/services",
+            Payload::Exchanges => "/api/userapi/v1/get_exchanges",
+        }
+    }
+
     /// The number of rows the table measures.
     ///
     /// ```
@@ -97,7 +110,7 @@ enum Client {
 /// A kassa client of one payload's provider on a [`CannedTransport`].
 #[derive(Debug)]
 pub struct KassaDecoder {
-    transport: Arc<CannedTransport>,
+    transport: Option<Arc<CannedTransport>>,
     client: Client,
 }
 
@@ -119,7 +132,29 @@ impl KassaDecoder {
             Payload::Services => Client::Mserver(calls::mserver_wallet_client(NOWHERE, Some(t))),
             Payload::Exchanges => Client::Exchanger(calls::exchanger_client(NOWHERE, Some(t))),
         };
-        KassaDecoder { transport, client }
+        KassaDecoder {
+            transport: Some(transport),
+            client,
+        }
+    }
+
+    /// The client of `payload` with its default transport, on the server at `uri` (for
+    /// the whole call, the transport's reading of the body included).
+    ///
+    /// ```
+    /// use kassa_bench::decode::{KassaDecoder, Payload};
+    /// let _ = KassaDecoder::on(Payload::Statement, "http://127.0.0.1:1");
+    /// ```
+    pub fn on(payload: Payload, uri: &str) -> KassaDecoder {
+        let client = match payload {
+            Payload::Statement => Client::Requisite(Box::new(calls::requisite_client(uri, None))),
+            Payload::Services => Client::Mserver(calls::mserver_wallet_client(uri, None)),
+            Payload::Exchanges => Client::Exchanger(calls::exchanger_client(uri, None)),
+        };
+        KassaDecoder {
+            transport: None,
+            client,
+        }
     }
 
     /// Loads the body the next [`decode`](Self::decode) reads (moved, not copied).
@@ -129,7 +164,9 @@ impl KassaDecoder {
     /// d.load(kassa_bench::payloads::services(2));
     /// ```
     pub fn load(&self, body: Vec<u8>) {
-        self.transport.load(body);
+        if let Some(t) = &self.transport {
+            t.load(body);
+        }
     }
 
     /// Reads the loaded body through the client's call; the number of rows read and the
@@ -207,4 +244,41 @@ pub fn plain_decode(
             (a.data.items.len(), Box::new(a))
         }
     })
+}
+
+/// The whole call by hand on the server at `uri`: the request sent with `http`, the body
+/// read whole by reqwest and decoded by [`plain_decode`].
+///
+/// ```no_run
+/// # async fn run() {
+/// use kassa_bench::decode::{plain_call, Payload};
+/// let rows = plain_call(Payload::Services, &reqwest::Client::new(), "http://127.0.0.1:1").await;
+/// # }
+/// ```
+pub async fn plain_call(
+    payload: Payload,
+    http: &reqwest::Client,
+    uri: &str,
+) -> Result<(usize, Box<dyn std::any::Any>), calls::PlainError> {
+    use calls::creds::*;
+    let url = format!("{uri}{}", payload.path());
+    let req = match payload {
+        Payload::Statement => http
+            .post(url)
+            .basic_auth(REQUISITE_USER, Some(REQUISITE_PASSWORD))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(
+                r#"{"type":"0","lastId":0,"fromDate":"2023-01-01","toDate":"2023-02-21","serviceId":27}"#,
+            ),
+        Payload::Services => http
+            .get(url)
+            .basic_auth(MSERVER_PHONE, Some(MSERVER_PASSWORD)),
+        Payload::Exchanges => http
+            .post(url)
+            .header("api-login", EXCHANGER_LOGIN)
+            .header("api-key", EXCHANGER_KEY)
+            .form(&[("limit", "10000")]),
+    };
+    let body = req.send().await?.error_for_status()?.bytes().await?;
+    Ok(plain_decode(payload, &body)?)
 }

@@ -40,6 +40,10 @@ fn main() {
         peak_child(&args[2..]);
         return;
     }
+    if args.get(1).map(String::as_str) == Some("--peak-call") {
+        peak_call_child(&args[2..]);
+        return;
+    }
     let rounds = args
         .iter()
         .position(|a| a == "--rounds")
@@ -56,7 +60,7 @@ fn main() {
     eprintln!("typed decode...");
     let decode = rt.block_on(decode(rounds));
     eprintln!("peak heap (child processes)...");
-    let heap: Vec<(f64, f64)> = Payload::ALL.iter().map(|p| peak(*p)).collect();
+    let heap: Vec<Heap> = Payload::ALL.iter().map(|p| peak(*p)).collect();
     eprintln!("token fetches...");
     let tokens = rt.block_on(token_fetches(rounds));
     print(rounds, &overhead, &decode, &heap, &tokens);
@@ -238,7 +242,15 @@ async fn decode(rounds: usize) -> Vec<Decode> {
 }
 
 /// Peak heap ÷ payload, kassa and by hand, each from a child process.
-fn peak(p: Payload) -> (f64, f64) {
+struct Heap {
+    /// The decode alone, above the body already held.
+    decode: (f64, f64),
+    /// The whole call over the loopback server, from before the request to the typed
+    /// answer (the body as the transport reads it counted).
+    call: (f64, f64),
+}
+
+fn peak(p: Payload) -> Heap {
     let body = p.build(p.rows());
     let file = std::env::temp_dir().join(format!(
         "kassa-bench-{}-{}.json",
@@ -247,9 +259,9 @@ fn peak(p: Payload) -> (f64, f64) {
     ));
     std::fs::write(&file, &body).expect("the payload is written");
     let exe = std::env::current_exe().expect("this binary's path");
-    let run = |side: &str| -> f64 {
+    let run = |mode: &str, side: &str| -> f64 {
         let out = Command::new(&exe)
-            .args(["--peak", p.name(), side])
+            .args([mode, p.name(), side])
             .arg(&file)
             .output()
             .expect("the child runs");
@@ -264,13 +276,16 @@ fn peak(p: Payload) -> (f64, f64) {
         let peak: f64 = text.trim().parse().expect("the child prints its peak");
         peak / body.len() as f64
     };
-    let r = (run("kassa"), run("plain"));
+    let r = Heap {
+        decode: (run("--peak", "kassa"), run("--peak", "plain")),
+        call: (run("--peak-call", "kassa"), run("--peak-call", "plain")),
+    };
     let _ = std::fs::remove_file(&file);
     r
 }
 
-/// Child: reads the payload file, decodes it once, prints the peak heap during the decode
-/// counting the answer body (bytes).
+/// Child: reads the payload file, decodes it once, prints the peak heap the decode took
+/// above what was held before it (the answer body not counted), in bytes.
 fn peak_child(args: &[String]) {
     let p = args
         .first()
@@ -285,7 +300,6 @@ fn peak_child(args: &[String]) {
     let decoder = KassaDecoder::new(p);
     // Read exactly the file's size: no growth spike above the body.
     let body = std::fs::read(file).expect("the payload file reads");
-    let len = body.len();
     let (before, high_before, held) = if side == "kassa" {
         decoder.load(body);
         let before = ALLOC.allocated();
@@ -308,8 +322,55 @@ fn peak_child(args: &[String]) {
         peak > high_before,
         "the decode never passed the earlier high-water mark: not measurable"
     );
-    // The body is part of `before`; count it once, as the answer the call holds.
-    println!("{}", peak - before + len);
+    println!("{}", peak - before);
+}
+
+/// Child: serves the payload file on a loopback server in this process, makes one whole
+/// call (kassa's client with its default transport, or reqwest + serde_json), prints the
+/// peak heap from before the request to the typed answer, in bytes. The server's copy of
+/// the payload is held before the measure starts.
+fn peak_call_child(args: &[String]) {
+    let p = args
+        .first()
+        .and_then(|n| Payload::from_name(n))
+        .expect("a payload name");
+    let side = args.get(1).expect("kassa or plain").clone();
+    let file = args.get(2).expect("a payload file");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let body = std::fs::read(file).expect("the payload file reads");
+    let answer = kassa_bench::server::Answer {
+        status: 200,
+        content_type: Some("application/json".into()),
+        body: body.into(),
+    };
+    let server = rt.block_on(Server::with([(p.path().to_owned(), answer)].into()));
+    let uri = server.uri();
+    let kassa = KassaDecoder::on(p, &uri);
+    let http = reqwest::Client::new();
+    let before = ALLOC.allocated();
+    let high_before = ALLOC.max_allocated();
+    let held = if side == "kassa" {
+        let (n, v) = rt.block_on(kassa.decode()).expect("kassa reads the answer");
+        assert_eq!(n, p.rows());
+        v
+    } else {
+        let (n, v) = rt
+            .block_on(kassa_bench::decode::plain_call(p, &http, &uri))
+            .expect("the hand-written call reads the answer");
+        assert_eq!(n, p.rows());
+        v
+    };
+    let peak = ALLOC.max_allocated();
+    drop(black_box(held));
+    assert!(
+        peak > high_before,
+        "the call never passed the earlier high-water mark: not measurable"
+    );
+    assert_eq!(server.hits(p.path()), 1, "one request");
+    println!("{}", peak - before);
 }
 
 async fn token_fetches(rounds: usize) -> [(u64, u64); 2] {
@@ -341,7 +402,7 @@ fn print(
     rounds: usize,
     overhead: &[Overhead],
     decode: &[Decode],
-    heap: &[(f64, f64)],
+    heap: &[Heap],
     tokens: &[(u64, u64); 2],
 ) {
     println!(
@@ -390,15 +451,18 @@ fn print(
 
     println!(
         "\nTyped decode, kassa ÷ serde_json into plain structs (MB/s median of {rounds} \
-         interleaved rounds; peak heap during one decode, the answer body counted, ÷ its size):\n"
+         interleaved rounds; peak heap ÷ payload size, of the decode alone above the body \
+         already held, and of the whole call over the loopback server):\n"
     );
     println!(
-        "| payload | size | MB/s kassa / by hand | decode ratio (≥ {DECODE_TARGET}) | peak heap kassa (≤ {HEAP_TARGET}×) | peak heap by hand |"
+        "| payload | size | MB/s kassa / by hand | decode ratio (≥ {DECODE_TARGET}) | decode peak heap kassa (≤ {HEAP_TARGET}×) | by hand | whole-call peak heap kassa | by hand |"
     );
-    println!("|---|---|---|---|---|---|");
-    for ((p, d), (hk, hp)) in Payload::ALL.iter().zip(decode).zip(heap) {
+    println!("|---|---|---|---|---|---|---|---|");
+    for ((p, d), h) in Payload::ALL.iter().zip(decode).zip(heap) {
+        let (hk, hp) = h.decode;
+        let (ck, cp) = h.call;
         println!(
-            "| {} | {:.1} MB | {:.0} / {:.0} | {:.2} {} | {:.2}× {} | {:.2}× |",
+            "| {} | {:.1} MB | {:.0} / {:.0} | {:.2} {} | {:.2}× {} | {:.2}× | {:.2}× | {:.2}× |",
             p.label(),
             d.bytes as f64 / 1e6,
             d.kassa_mbs,
@@ -406,8 +470,10 @@ fn print(
             d.ratio,
             mark(d.ratio >= DECODE_TARGET),
             hk,
-            mark(*hk <= HEAP_TARGET),
-            hp
+            mark(hk <= HEAP_TARGET),
+            hp,
+            ck,
+            cp
         );
     }
 
