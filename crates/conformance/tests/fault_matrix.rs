@@ -31,7 +31,7 @@ use kassa_core::{
 use kassa_testkit::{Fixture, faults};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -599,14 +599,20 @@ async fn run_cell(s: Subject, fault: Fault, login_uri: Option<String>) -> Cell {
         login,
         attempts: Mutex::new(0),
     });
-    let (result, seen) = if fault.on_socket() {
-        let server = RawServer::start(fault).await;
-        let base = if fault == Refused {
-            faults::closed_port().await
-        } else {
-            server.uri.clone()
-        };
+    let started = std::time::Instant::now();
+    let (result, seen) = if fault == Refused {
+        // A socket bound to a port but not listening: connections to it are refused, and
+        // the port stays ours, so no server of another cell running beside this one can be
+        // given it (as a port closed and freed could be).
+        let socket = TcpSocket::new_v4().expect("a socket");
+        socket.bind(([127, 0, 0, 1], 0).into()).expect("bind");
+        let base = format!("http://{}", socket.local_addr().expect("address"));
         let result = call(&s, &f, &base, transport.clone()).await;
+        drop(socket);
+        (result, Vec::new())
+    } else if fault.on_socket() {
+        let server = RawServer::start(fault).await;
+        let result = call(&s, &f, &server.uri, transport.clone()).await;
         (result, server.seen())
     } else {
         let server = MockServer::start().await;
@@ -628,6 +634,7 @@ async fn run_cell(s: Subject, fault: Fault, login_uri: Option<String>) -> Cell {
             .collect();
         (result, seen)
     };
+    let elapsed = started.elapsed();
     let attempts = *transport.attempts.lock().unwrap_or_else(|p| p.into_inner());
     let mut problems = Vec::new();
     let mut check = |ok: bool, what: String| {
@@ -681,6 +688,15 @@ async fn run_cell(s: Subject, fault: Fault, login_uri: Option<String>) -> Cell {
     if s.effect == EffectKind::Once {
         check(seen.len() <= 1, "a money-moving call was sent twice".into());
     }
+    // `Retry-After: 1`, cut to the policy's 20 ms, is waited before each resend (the
+    // backoff alone is at most 5 ms).
+    if fault == S503RetryAfter && resendable {
+        let floor = retry().max_retry_after * (ATTEMPTS - 1);
+        check(
+            elapsed >= floor,
+            format!("resent after {elapsed:?}, before the Retry-After ({floor:?} in all)"),
+        );
+    }
 
     // The error class.
     let changes_state = matches!(s.effect, EffectKind::Keyed | EffectKind::Once);
@@ -707,8 +723,12 @@ async fn run_cell(s: Subject, fault: Fault, login_uri: Option<String>) -> Cell {
                     o.reconcile.is_some() || o.advice.is_some(),
                     "outcome unknown without a reconcile step or advice".into(),
                 );
-                if s.effect == EffectKind::Keyed {
-                    check(o.key.is_some(), "outcome unknown without its key".into());
+                if let Some(key) = s.key {
+                    let want = f.request.json.as_ref().and_then(|j| j.get(key));
+                    check(
+                        o.key.as_deref() == want.and_then(Value::as_str),
+                        format!("outcome unknown names key {:?}, not the request's", o.key),
+                    );
                 }
             }
             None => check(
