@@ -2,8 +2,8 @@
 //!
 //! Each cell calls one representative operation of the effect through the provider's
 //! `call_json` (as the CLI does) against a loopback server that does the fault: wiremock for
-//! the faults an HTTP answer can carry, a raw `TcpListener` for the socket faults (refused,
-//! closed, reset, silent, a body that stalls). Logins and tokens the client fetches first go
+//! the faults an HTTP answer can carry, a raw `TcpListener` for the socket faults (closed,
+//! reset, silent, a body that stalls) and a bound socket that does not listen for refused. Logins and tokens the client fetches first go
 //! to a normal fixture server (a routing transport sends their paths there), so the fault
 //! hits the operation itself. The cell records how many requests the fault server saw, how
 //! many the client tried, and the error class, and checks them against the rules:
@@ -13,8 +13,11 @@
 //! - `read` and `auth` are retried on transport failures, 5xx and 429, and never say money
 //!   may have moved;
 //! - `keyed` is retried the same way, every time with the same key, and a failure after it
-//!   may have arrived is outcome-unknown naming its reconcile step;
-//! - `once` is never sent twice; a failure after it may have arrived is outcome-unknown.
+//!   may have arrived is outcome-unknown naming that key and a reconcile step or advice;
+//! - `once` is never sent twice; a failure after it may have arrived is outcome-unknown;
+//! - a 429 is refused before processing, on every effect; a `Retry-After` is waited.
+//!
+//! (Deviations from these rules are listed with the table, which is printed too.)
 //!
 //! The whole matrix is then compared with the table in `docs/reliability.md` (between the
 //! `fault-matrix` markers) and printed on a mismatch, ready to paste.
