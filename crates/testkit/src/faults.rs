@@ -145,14 +145,31 @@ impl CutServer {
     }
 }
 
-/// A loopback URL where nothing listens (connections are refused).
+/// Sockets [`closed_port`] keeps bound for the rest of the process.
+static HELD: std::sync::Mutex<Vec<tokio::net::TcpSocket>> = std::sync::Mutex::new(Vec::new());
+
+/// A loopback URL where nothing listens (connections are refused). The port stays bound,
+/// never listening, for the rest of the process, so no server a neighbouring test starts
+/// can be given it.
+///
+/// ```
+/// # let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+/// # rt.block_on(async {
+/// let url = kassa_testkit::faults::closed_port().await;
+/// assert!(reqwest::get(&url).await.unwrap_err().is_connect());
+/// # });
+/// ```
 pub async fn closed_port() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
+    let socket =
+        tokio::net::TcpSocket::new_v4().unwrap_or_else(|e| panic!("cannot open a socket: {e}"));
+    socket
+        .bind(([127, 0, 0, 1], 0).into())
         .unwrap_or_else(|e| panic!("cannot bind a loopback port: {e}"));
-    let addr = listener
+    let addr = socket
         .local_addr()
         .unwrap_or_else(|e| panic!("no local address: {e}"));
-    drop(listener);
+    HELD.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(socket);
     format!("http://{addr}")
 }
