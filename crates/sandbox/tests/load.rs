@@ -43,12 +43,21 @@ where
     out
 }
 
-/// A client with room for `N` connections at once.
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+/// A client with `N` connections to the sandbox open already, so that the conflicting
+/// requests arrive together instead of one connection set-up after another.
+async fn http(sandbox: &kassa_sandbox::Sandbox) -> reqwest::Client {
+    let http = reqwest::Client::builder()
         .pool_max_idle_per_host(N)
         .build()
-        .unwrap()
+        .unwrap();
+    let url = sandbox.base_url();
+    let warm = all_at_once(|_| {
+        let (http, url) = (http.clone(), url.clone());
+        async move { http.get(url).send().await.unwrap().bytes().await.unwrap() }
+    })
+    .await;
+    assert_eq!(warm.len(), N);
+    http
 }
 
 /// An exact decimal amount (`"1043.00"`, `1000`, `"995.5"`) in hundredths, never via f64.
@@ -152,7 +161,7 @@ async fn anor_bm_the_same_bill_paid_50_times_is_paid_once() {
     let sandbox = kassa_sandbox::spawn().await.unwrap();
     let api = anor::Anor {
         base: sandbox.url("anor-bm"),
-        http: http(),
+        http: http(&sandbox).await,
     };
     let amount = 1_234_500;
     let bill = api.bill("load-pay-1", amount, &seed::RICH_CARD).await;
@@ -187,7 +196,7 @@ async fn anor_bm_50_holds_past_the_card_balance_hold_once() {
     let sandbox = kassa_sandbox::spawn().await.unwrap();
     let api = anor::Anor {
         base: sandbox.url("anor-bm"),
-        http: http(),
+        http: http(&sandbox).await,
     };
     // The poor card holds 100 000 tiyin: one hold of 60 000 fits, two do not.
     let amount = 60_000;
@@ -295,7 +304,7 @@ mod requisite {
 async fn requisite_uz_the_same_order_id_50_times_is_one_payment() {
     use kassa_sandbox::requisite_uz::seed;
     let sandbox = kassa_sandbox::spawn().await.unwrap();
-    let (http, base) = (http(), sandbox.url("requisite-uz"));
+    let (http, base) = (http(&sandbox).await, sandbox.url("requisite-uz"));
     let service = seed::SERVICE_HUMO_ID;
     let amount = 750_000;
     let before = requisite::balance(&http, &base, service).await;
@@ -335,7 +344,7 @@ async fn requisite_uz_the_same_order_id_50_times_is_one_payment() {
 async fn requisite_uz_50_orders_past_the_balance_pay_once() {
     use kassa_sandbox::requisite_uz::seed;
     let sandbox = kassa_sandbox::spawn().await.unwrap();
-    let (http, base) = (http(), sandbox.url("requisite-uz"));
+    let (http, base) = (http(&sandbox).await, sandbox.url("requisite-uz"));
     let service = seed::SERVICE_HUMO_ID;
     let before = requisite::balance(&http, &base, service).await;
     // One order fits in the balance, two do not.
@@ -368,7 +377,7 @@ async fn requisite_uz_50_orders_past_the_balance_pay_once() {
 async fn mobilnik_50_payments_past_the_balance_pay_once() {
     use kassa_sandbox::mobilnik::seed;
     let sandbox = kassa_sandbox::spawn().await.unwrap();
-    let (http, base) = (http(), sandbox.url("mobilnik"));
+    let (http, base) = (http(&sandbox).await, sandbox.url("mobilnik"));
     let login = |http: reqwest::Client, base: String| async move {
         let text = http
             .get(format!("{base}/authentication/"))
@@ -513,7 +522,7 @@ mod mserver {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mserver_the_same_client_payment_id_50_times_is_one_payment() {
     let sandbox = kassa_sandbox::spawn().await.unwrap();
-    let (http, base) = (http(), format!("{}/v1", sandbox.url("mserver")));
+    let (http, base) = (http(&sandbox).await, format!("{}/v1", sandbox.url("mserver")));
     let key = mserver::key(1);
 
     let answers = all_at_once(|_| {
@@ -541,7 +550,7 @@ async fn mserver_the_same_client_payment_id_50_times_is_one_payment() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mserver_the_same_payment_paid_50_times_moves_the_balance_once() {
     let sandbox = kassa_sandbox::spawn().await.unwrap();
-    let (http, base) = (http(), format!("{}/v1", sandbox.url("mserver")));
+    let (http, base) = (http(&sandbox).await, format!("{}/v1", sandbox.url("mserver")));
     let before = mserver::balance(&http, &base).await;
     let (s, created) = mserver::post(
         &http,
@@ -569,7 +578,7 @@ async fn mserver_the_same_payment_paid_50_times_moves_the_balance_once() {
 async fn mserver_50_payments_past_the_wallet_balance_complete_once() {
     use kassa_sandbox::mserver::seed;
     let sandbox = kassa_sandbox::spawn().await.unwrap();
-    let (http, base) = (http(), format!("{}/v1", sandbox.url("mserver")));
+    let (http, base) = (http(&sandbox).await, format!("{}/v1", sandbox.url("mserver")));
     let before = mserver::balance(&http, &base).await;
     assert_eq!(before, seed::START_BALANCE_KOPECKS);
     // 600 roubles (and the fee) of 1000: one fits, two do not.
@@ -673,7 +682,7 @@ async fn exchanger_the_same_api_id_50_times_makes_50_distinct_bids() {
     // `api_id` is a lookup key, not a deduplication key (docs/exchanger.md): the engine
     // makes a bid per call. Under load none is lost or merged, and ids stay unique.
     let sandbox = kassa_sandbox::spawn().await.unwrap();
-    let (http, base) = (http(), sandbox.url("exchanger"));
+    let (http, base) = (http(&sandbox).await, sandbox.url("exchanger"));
     let (reserve, _) = exchanger::money(&http, &base).await;
 
     let answers = all_at_once(|_| {
@@ -707,7 +716,7 @@ async fn exchanger_the_same_api_id_50_times_makes_50_distinct_bids() {
 async fn exchanger_the_same_bid_paid_and_finished_50_times_moves_once() {
     use rust_decimal::Decimal;
     let sandbox = kassa_sandbox::spawn().await.unwrap();
-    let (http, base) = (http(), sandbox.url("exchanger"));
+    let (http, base) = (http(&sandbox).await, sandbox.url("exchanger"));
     let bid = exchanger::bid(&http, &base, "load-pay").await;
     assert!(exchanger::ok(&bid), "{bid}");
     let hash = bid["data"]["hash"].as_str().unwrap().to_owned();
