@@ -72,7 +72,10 @@ fn hundredths(text: &str) -> i64 {
 /// The raw JSON text of `"field": <value>` in `body` (to read money exactly).
 fn raw_field<'a>(body: &'a str, field: &str) -> &'a str {
     let key = format!("\"{field}\":");
-    let at = body.find(&key).unwrap_or_else(|| panic!("no {field} in {body}")) + key.len();
+    let at = body
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {field} in {body}"))
+        + key.len();
     let rest = body[at..].trim_start();
     let end = rest.find([',', '}']).unwrap();
     rest[..end].trim()
@@ -137,7 +140,10 @@ mod anor {
             .await
             .unwrap();
         let status = resp.status().as_u16();
-        (status, serde_json::from_str(&resp.text().await.unwrap()).unwrap())
+        (
+            status,
+            serde_json::from_str(&resp.text().await.unwrap()).unwrap(),
+        )
     }
 
     /// The seed cards' balances, in tiyin, as the sandbox's state holds them.
@@ -203,7 +209,10 @@ async fn anor_bm_50_holds_past_the_card_balance_hold_once() {
     assert!(seed::POOR_CARD.balance >= amount && seed::POOR_CARD.balance < 2 * amount);
     let mut bills = Vec::new();
     for i in 0..N {
-        bills.push(api.bill(&format!("load-hold-{i}"), amount, &seed::POOR_CARD).await);
+        bills.push(
+            api.bill(&format!("load-hold-{i}"), amount, &seed::POOR_CARD)
+                .await,
+        );
     }
     let before = anor::balances(&sandbox);
     assert_eq!(before[1], seed::POOR_CARD.balance);
@@ -311,11 +320,21 @@ async fn requisite_uz_the_same_order_id_50_times_is_one_payment() {
 
     let answers = all_at_once(|_| {
         let (http, url) = (http.clone(), format!("{base}/api/v2/payment"));
-        async move { requisite::post(&http, url, requisite::payment("load-order-1", service, amount)).await }
+        async move {
+            requisite::post(
+                &http,
+                url,
+                requisite::payment("load-order-1", service, amount),
+            )
+            .await
+        }
     })
     .await;
 
-    let created: Vec<&Value> = answers.iter().filter(|v| requisite::is_success(v)).collect();
+    let created: Vec<&Value> = answers
+        .iter()
+        .filter(|v| requisite::is_success(v))
+        .collect();
     assert_eq!(created.len(), 1, "{answers:?}");
     let refused: Vec<&Value> = answers
         .iter()
@@ -366,7 +385,11 @@ async fn requisite_uz_50_orders_past_the_balance_pay_once() {
     let created = answers.iter().filter(|v| requisite::is_success(v)).count();
     assert_eq!(created, 1, "{answers:?}");
     let after = requisite::balance(&http, &base, service).await;
-    assert_eq!(after, before - amount, "debited exactly once, never below zero");
+    assert_eq!(
+        after,
+        before - amount,
+        "debited exactly once, never below zero"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -482,7 +505,10 @@ mod mserver {
             .await
             .unwrap();
         let status = resp.status().as_u16();
-        (status, serde_json::from_str(&resp.text().await.unwrap()).unwrap())
+        (
+            status,
+            serde_json::from_str(&resp.text().await.unwrap()).unwrap(),
+        )
     }
 
     pub(super) async fn get(http: &reqwest::Client, url: String) -> (u16, String) {
@@ -522,7 +548,10 @@ mod mserver {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mserver_the_same_client_payment_id_50_times_is_one_payment() {
     let sandbox = kassa_sandbox::spawn().await.unwrap();
-    let (http, base) = (http(&sandbox).await, format!("{}/v1", sandbox.url("mserver")));
+    let (http, base) = (
+        http(&sandbox).await,
+        format!("{}/v1", sandbox.url("mserver")),
+    );
     let key = mserver::key(1);
 
     let answers = all_at_once(|_| {
@@ -550,7 +579,10 @@ async fn mserver_the_same_client_payment_id_50_times_is_one_payment() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mserver_the_same_payment_paid_50_times_moves_the_balance_once() {
     let sandbox = kassa_sandbox::spawn().await.unwrap();
-    let (http, base) = (http(&sandbox).await, format!("{}/v1", sandbox.url("mserver")));
+    let (http, base) = (
+        http(&sandbox).await,
+        format!("{}/v1", sandbox.url("mserver")),
+    );
     let before = mserver::balance(&http, &base).await;
     let (s, created) = mserver::post(
         &http,
@@ -578,7 +610,10 @@ async fn mserver_the_same_payment_paid_50_times_moves_the_balance_once() {
 async fn mserver_50_payments_past_the_wallet_balance_complete_once() {
     use kassa_sandbox::mserver::seed;
     let sandbox = kassa_sandbox::spawn().await.unwrap();
-    let (http, base) = (http(&sandbox).await, format!("{}/v1", sandbox.url("mserver")));
+    let (http, base) = (
+        http(&sandbox).await,
+        format!("{}/v1", sandbox.url("mserver")),
+    );
     let before = mserver::balance(&http, &base).await;
     assert_eq!(before, seed::START_BALANCE_KOPECKS);
     // 600 roubles (and the fee) of 1000: one fits, two do not.
@@ -740,16 +775,28 @@ async fn exchanger_the_same_bid_paid_and_finished_50_times_moves_once() {
         &[("api_id", "load-pay"), ("status_history", "1")],
     )
     .await;
-    let item = info["data"]["items"].as_object().unwrap().values().next().unwrap().clone();
+    let item = info["data"]["items"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .clone();
     assert_eq!(item["status"], "success", "{item}");
     let history = item["statuses"].as_array().unwrap();
     assert_eq!(history.len(), 3, "new, payed, success once each: {item}");
     let (reserve_after, balance_after) = exchanger::money(&http, &base).await;
     let dec = |t: &str| t.parse::<Decimal>().unwrap();
-    assert_eq!(dec(&reserve) - dec(&reserve_after), get, "the reserve fell by one bid");
+    assert_eq!(
+        dec(&reserve) - dec(&reserve_after),
+        get,
+        "the reserve fell by one bid"
+    );
     let id = bid["data"]["id"].as_str().unwrap();
     let partner = exchanger::call(&http, &base, "get_partner_exchanges", &[]).await;
-    let reward = dec(partner["data"]["items"][id]["partner_reward"].as_str().unwrap());
+    let reward = dec(partner["data"]["items"][id]["partner_reward"]
+        .as_str()
+        .unwrap());
     assert!(reward > Decimal::ZERO);
     assert_eq!(
         dec(&balance_after) - dec(&balance),

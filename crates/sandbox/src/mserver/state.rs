@@ -13,7 +13,7 @@ use super::seed;
 use super::wire::{
     Answer, Auth, Outcome, Refusal, exact, exact_json, is_uuid, kopecks, money, text,
 };
-use crate::shared::splitmix64;
+use crate::shared::{overflow, splitmix64};
 
 /// A wallet, keyed by its phone in [`Emulator::wallets`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -64,6 +64,9 @@ struct Token {
     wallet: Option<String>,
     #[serde(with = "crate::state::instant")]
     expires_at: Instant,
+    /// Its place in issue order (the oldest is retired first).
+    #[serde(default)]
+    seq: u64,
 }
 
 /// A payment.
@@ -366,10 +369,15 @@ impl Emulator {
             Token {
                 wallet,
                 expires_at: Instant::now() + ttl,
+                seq: self.issued,
             },
         );
         let now = Instant::now();
         self.tokens.retain(|_, t| t.expires_at > now);
+        let by_age = self.tokens.iter().map(|(k, t)| (k, t.seq));
+        for key in overflow(by_age, seed::LIVE_TOKENS) {
+            self.tokens.remove(&key);
+        }
         Ok(json!({
             "access_token": token,
             "token_type": "bearer",
