@@ -340,16 +340,15 @@ async fn requisite_uz_the_same_order_id_50_times_is_one_payment() {
         .iter()
         .filter(|v| !requisite::is_success(v))
         .collect();
-    let first = &refused[0];
-    assert!(
-        refused.iter().all(|v| v["code"] == first["code"]),
-        "{refused:?}"
-    );
+    assert_eq!(refused.len(), N - 1);
+    for v in &refused {
+        assert_eq!(v["code"], seed::CODE_DUPLICATE_ORDER, "{v}");
+    }
     let status = requisite::get(&http, format!("{base}/api/v2/payment/load-order-1")).await;
     assert_eq!(status["data"]["doc_id"], created[0]["data"]["doc_id"]);
     let after = requisite::balance(&http, &base, service).await;
     assert_eq!(after, before - amount, "debited exactly once");
-    // One statement row for the order, not fifty.
+    // One order in the state, not fifty.
     assert_eq!(
         saved(&sandbox)["requisite-uz"]["orders"]
             .as_object()
@@ -384,6 +383,9 @@ async fn requisite_uz_50_orders_past_the_balance_pay_once() {
 
     let created = answers.iter().filter(|v| requisite::is_success(v)).count();
     assert_eq!(created, 1, "{answers:?}");
+    for v in answers.iter().filter(|v| !requisite::is_success(v)) {
+        assert_eq!(v["code"], seed::CODE_INSUFFICIENT_BALANCE, "{v}");
+    }
     let after = requisite::balance(&http, &base, service).await;
     assert_eq!(
         after,
@@ -803,4 +805,48 @@ async fn exchanger_the_same_bid_paid_and_finished_50_times_moves_once() {
         reward,
         "the partner's reward accrued once"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchanger_50_partner_payouts_at_once_pay_the_balance_once() {
+    use rust_decimal::Decimal;
+    let sandbox = kassa_sandbox::spawn().await.unwrap();
+    let (http, base) = (http(&sandbox).await, sandbox.url("exchanger"));
+    let before = exchanger::call(&http, &base, "get_partner_payouts", &[]).await;
+    let before = before["data"]["items"].as_array().unwrap().len();
+    let (_, balance) = exchanger::money(&http, &base).await;
+    let balance: Decimal = balance.parse().unwrap();
+    assert!(balance > Decimal::ZERO);
+
+    let answers = all_at_once(|_| {
+        let (http, base) = (http.clone(), base.clone());
+        async move {
+            let form = [
+                ("method_id", "7"),
+                ("account", "TQ7NaRtQxXn5wZyGdKZQkvRhnYaTqJ1vJb"),
+            ];
+            exchanger::call(&http, &base, "add_partner_payout", &form).await
+        }
+    })
+    .await;
+
+    let paid: Vec<&Value> = answers.iter().filter(|v| exchanger::ok(v)).collect();
+    assert_eq!(paid.len(), 1, "{answers:?}");
+    for v in answers.iter().filter(|v| !exchanger::ok(v)) {
+        assert_eq!(
+            v["error_text"], "the balance is less than the minimum payout",
+            "{v}"
+        );
+    }
+    let id = paid[0]["data"]["payout_id"].as_str().unwrap();
+    let after = exchanger::call(&http, &base, "get_partner_payouts", &[]).await;
+    assert_eq!(after["data"]["items"].as_array().unwrap().len(), before + 1);
+    let one = exchanger::call(&http, &base, "get_partner_payouts", &[("id", id)]).await;
+    let original: Decimal = one["data"]["items"][0]["original_amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(original, balance, "the whole balance, once");
+    assert_eq!(exchanger::money(&http, &base).await.1, "0");
 }

@@ -2186,3 +2186,35 @@ impl Emulator {
         Ok(answer)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn application_token(emu: &mut Emulator) -> String {
+        let form = [("grant_type".to_owned(), "client_credentials".to_owned())];
+        let answer = emu
+            .issue_token(Some((seed::CLIENT_ID, seed::CLIENT_SECRET)), &form)
+            .expect("token");
+        answer["access_token"].as_str().expect("token").to_owned()
+    }
+
+    #[test]
+    fn tokens_beyond_the_bound_retire_the_oldest_never_the_newest() {
+        let mut emu = Emulator::seeded();
+        let first = application_token(&mut emu);
+        let bearer = |token: &str| Auth::Bearer {
+            token: token.to_owned(),
+            application: true,
+        };
+        for _ in 0..seed::LIVE_TOKENS + 5 {
+            let token = application_token(&mut emu);
+            assert_eq!(
+                emu.authenticate(&bearer(&token)),
+                Ok(Principal::Application)
+            );
+            assert!(emu.tokens.len() <= seed::LIVE_TOKENS);
+        }
+        assert!(emu.authenticate(&bearer(&first)).is_err());
+    }
+}
