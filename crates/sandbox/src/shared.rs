@@ -97,10 +97,53 @@ pub(crate) fn mount<E: Emulator>(app: Router, emulator: Router, faults: &Faults)
     )
 }
 
+/// The keys of a bounded table to drop once it holds more than `cap` entries: the oldest by
+/// `age`, down to nine tenths of `cap`, so the sorting is paid once every `cap / 10`
+/// insertions rather than on each. Empty while the table is within `cap`.
+pub(crate) fn overflow<'a, K, A>(
+    entries: impl ExactSizeIterator<Item = (&'a K, A)>,
+    cap: usize,
+) -> Vec<K>
+where
+    K: Clone + 'a,
+    A: Ord,
+{
+    let len = entries.len();
+    if len <= cap {
+        return Vec::new();
+    }
+    let keep = cap - cap / 10;
+    let mut by_age: Vec<(A, &K)> = entries.map(|(k, a)| (a, k)).collect();
+    by_age.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+    by_age
+        .into_iter()
+        .take(len - keep)
+        .map(|(_, k)| k.clone())
+        .collect()
+}
+
 /// Mixes 64 bits (SplitMix64): the emulators' tokens and ids, deterministic per counter.
 pub(crate) fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn overflow_names_the_oldest_down_to_nine_tenths_of_the_cap() {
+        // key i is (100 - i) old: the highest keys are the oldest.
+        let table: BTreeMap<u32, u32> = (0..21).map(|i| (i, 100 - i)).collect();
+        let ages = || table.iter().map(|(k, age)| (k, *age));
+        assert!(overflow(ages(), 21).is_empty());
+        let mut gone = overflow(ages(), 20);
+        gone.sort_unstable();
+        // 21 entries, a cap of 20: 18 stay, the 3 oldest go.
+        assert_eq!(gone, [18, 19, 20]);
+    }
 }

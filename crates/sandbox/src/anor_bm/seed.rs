@@ -28,6 +28,13 @@ pub const REFRESH_TOKEN: &str = "test-refresh-token";
 pub const EXPIRES_IN: u64 = 86_398;
 /// Lifetime of a refresh token in seconds (`refresh_expires_in`), tokio's clock.
 pub const REFRESH_EXPIRES_IN: u64 = 7 * 24 * 60 * 60;
+/// How many access tokens (and, apart, refresh tokens) stay alive at once: a login or
+/// refresh beyond it retires the oldest (expired ones go first), so a long-running
+/// sandbox's memory stays bounded however often it is logged in to.
+pub const LIVE_TOKENS: usize = 1_000;
+/// How many OTP sessions of `send-otp` wait for their code at once: a new one beyond it
+/// drops the oldest (whose `verify-otp` then answers `object_not_found`).
+pub const OTP_SESSIONS: usize = 1_000;
 /// `token_type` of login and refresh answers.
 pub const TOKEN_TYPE: &str = "bearer";
 /// `scope` of login and refresh answers.

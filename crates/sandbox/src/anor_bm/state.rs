@@ -13,7 +13,7 @@ use super::wire::{
     card_fields, epoch_millis, int, iso8601, mask_pan, mask_phone, present, req_int, req_text,
     short_phone, text, text_any,
 };
-use crate::shared::splitmix64;
+use crate::shared::{overflow, splitmix64};
 
 /// The answer of an operation: a success body (HTTP 200) or a catalogue error.
 pub(super) type Outcome = Result<Value, ApiError>;
@@ -57,6 +57,20 @@ struct Grant {
     username: String,
     #[serde(with = "crate::state::instant")]
     expires_at: Instant,
+    /// Its place in issue order (the oldest is retired first).
+    #[serde(default)]
+    seq: u64,
+}
+
+/// Keeps at most [`seed::LIVE_TOKENS`] grants: over it, the expired go, then the oldest.
+fn retire(grants: &mut HashMap<String, Grant>, now: Instant) {
+    if grants.len() <= seed::LIVE_TOKENS {
+        return;
+    }
+    grants.retain(|_, g| now < g.expires_at);
+    for key in overflow(grants.iter().map(|(k, g)| (k, g.seq)), seed::LIVE_TOKENS) {
+        grants.remove(&key);
+    }
 }
 
 /// An SMS code: when it stops working and how many wrong tries it took.
@@ -353,6 +367,7 @@ impl Emulator {
             Grant {
                 username: seed::USERNAME.to_owned(),
                 expires_at: now + Duration::from_secs(seed::EXPIRES_IN),
+                seq: self.issued,
             },
         );
         self.refresh_tokens.insert(
@@ -360,8 +375,11 @@ impl Emulator {
             Grant {
                 username: seed::USERNAME.to_owned(),
                 expires_at: now + Duration::from_secs(seed::REFRESH_EXPIRES_IN),
+                seq: self.issued,
             },
         );
+        retire(&mut self.tokens, now);
+        retire(&mut self.refresh_tokens, now);
     }
 
     fn issue(&mut self, now: Instant) -> Value {
@@ -461,6 +479,10 @@ impl Emulator {
                 otp: Otp::new(clock.now),
             },
         );
+        let sessions = self.otp_sessions.keys().map(|id| (id, *id));
+        for id in overflow(sessions, seed::OTP_SESSIONS) {
+            self.otp_sessions.remove(&id);
+        }
         Ok(card_answer(json!({
             "id": id,
             "phoneMask": mask_phone(self.cards[card].card.phone),
@@ -891,4 +913,65 @@ impl Emulator {
 /// The envelope of the card calls.
 fn card_answer(data: Value) -> Value {
     json!({ "success": true, "exception": null, "data": data })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn login(emu: &mut Emulator, now: Instant) -> (String, String) {
+        let body = json!({"username": seed::USERNAME, "password": seed::PASSWORD});
+        let clock = Clock {
+            now,
+            wall: SystemTime::UNIX_EPOCH,
+        };
+        let answer = emu.login(&body, clock).expect("login");
+        let token = |k: &str| answer["result"][k].as_str().expect("token").to_owned();
+        (token("access_token"), token("refresh_token"))
+    }
+
+    #[test]
+    fn logins_beyond_the_bound_retire_the_oldest_tokens_never_the_newest() {
+        let now = Instant::now();
+        let mut emu = Emulator::seeded(now);
+        let bearer = |t: &str| format!("Bearer {t}");
+        let first = login(&mut emu, now);
+        for _ in 0..seed::LIVE_TOKENS + 5 {
+            let (access, _) = login(&mut emu, now);
+            assert!(emu.authenticate(Some(&bearer(&access)), now).is_ok());
+            assert!(emu.tokens.len() <= seed::LIVE_TOKENS);
+            assert!(emu.refresh_tokens.len() <= seed::LIVE_TOKENS);
+        }
+        assert!(
+            emu.authenticate(Some(&bearer(seed::ACCESS_TOKEN)), now)
+                .is_err()
+        );
+        assert!(emu.authenticate(Some(&bearer(&first.0)), now).is_err());
+        assert!(!emu.refresh_tokens.contains_key(&first.1));
+    }
+
+    #[test]
+    fn otp_sessions_beyond_the_bound_drop_the_oldest() {
+        let now = Instant::now();
+        let mut emu = Emulator::seeded(now);
+        let clock = Clock {
+            now,
+            wall: SystemTime::UNIX_EPOCH,
+        };
+        let card = seed::POOR_CARD;
+        let body = json!({"pan": card.pan, "exp": card.expiry});
+        let mut ids = Vec::new();
+        for _ in 0..seed::OTP_SESSIONS + 5 {
+            let answer = emu
+                .send_otp(seed::USERNAME, &body, clock)
+                .expect("send-otp");
+            ids.push(answer["data"]["id"].as_i64().expect("id"));
+            assert!(emu.otp_sessions.len() <= seed::OTP_SESSIONS);
+        }
+        let newest = *ids.last().expect("sessions");
+        assert!(emu.otp_sessions.contains_key(&newest));
+        assert!(!emu.otp_sessions.contains_key(&ids[0]));
+        let verify = json!({"id": newest, "otp": seed::OTP});
+        assert!(emu.verify_otp(seed::USERNAME, &verify, clock).is_ok());
+    }
 }

@@ -41,6 +41,10 @@ pub const MAX_PICTURE_BYTES: usize = 10 * 1024 * 1024;
 pub const DELIVERY_LOG: usize = 100;
 /// Lifetime of an issued token, in seconds (tokio's clock).
 pub const TOKEN_TTL_SECS: u64 = 600;
+/// How many issued tokens stay alive at once: a token issued beyond it retires the oldest
+/// one (expired ones go first), so a long-running sandbox's memory stays bounded however
+/// many tokens it issues.
+pub const LIVE_TOKENS: usize = 1_000;
 /// The scopes an issued token carries.
 pub const SCOPES: &str =
     "wallet.read person.read person.modify cards.read cards.modify payments.read payments.modify";

@@ -13,7 +13,7 @@ use super::seed;
 use super::wire::{
     Answer, Auth, Outcome, Refusal, exact, exact_json, is_uuid, kopecks, money, text,
 };
-use crate::shared::splitmix64;
+use crate::shared::{overflow, splitmix64};
 
 /// A wallet, keyed by its phone in [`Emulator::wallets`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -64,6 +64,9 @@ struct Token {
     wallet: Option<String>,
     #[serde(with = "crate::state::instant")]
     expires_at: Instant,
+    /// Its place in issue order (the oldest is retired first).
+    #[serde(default)]
+    seq: u64,
 }
 
 /// A payment.
@@ -366,10 +369,15 @@ impl Emulator {
             Token {
                 wallet,
                 expires_at: Instant::now() + ttl,
+                seq: self.issued,
             },
         );
         let now = Instant::now();
         self.tokens.retain(|_, t| t.expires_at > now);
+        let by_age = self.tokens.iter().map(|(k, t)| (k, t.seq));
+        for key in overflow(by_age, seed::LIVE_TOKENS) {
+            self.tokens.remove(&key);
+        }
         Ok(json!({
             "access_token": token,
             "token_type": "bearer",
@@ -2176,5 +2184,37 @@ impl Emulator {
         let answer = Answer::data(Emulator::invoice_view(&copy));
         self.invoices.push(copy);
         Ok(answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn application_token(emu: &mut Emulator) -> String {
+        let form = [("grant_type".to_owned(), "client_credentials".to_owned())];
+        let answer = emu
+            .issue_token(Some((seed::CLIENT_ID, seed::CLIENT_SECRET)), &form)
+            .expect("token");
+        answer["access_token"].as_str().expect("token").to_owned()
+    }
+
+    #[test]
+    fn tokens_beyond_the_bound_retire_the_oldest_never_the_newest() {
+        let mut emu = Emulator::seeded();
+        let first = application_token(&mut emu);
+        let bearer = |token: &str| Auth::Bearer {
+            token: token.to_owned(),
+            application: true,
+        };
+        for _ in 0..seed::LIVE_TOKENS + 5 {
+            let token = application_token(&mut emu);
+            assert_eq!(
+                emu.authenticate(&bearer(&token)),
+                Ok(Principal::Application)
+            );
+            assert!(emu.tokens.len() <= seed::LIVE_TOKENS);
+        }
+        assert!(emu.authenticate(&bearer(&first)).is_err());
     }
 }
