@@ -1051,3 +1051,24 @@ async fn exchanger_check_callback_reads_the_body_on_stdin() {
     assert_eq!(checked["confirmed_status"], bid["status"]);
     assert_eq!(checked["agree"], false, "{checked}");
 }
+
+/// A development server's SMS code is the answer asked for: printed whole on stdout, and
+/// never in the TRACE log on stderr (the library redacts it everywhere else).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_development_sms_code_is_printed_on_stdout_only() {
+    let run = kassa(
+        &[
+            "mserver",
+            "create-wallet",
+            "--params",
+            r#"{"phone": "+79263333333", "password": "secret-3"}"#,
+        ],
+        &[("RUST_LOG", "trace")],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["dev"]["security_code"], "123456", "{run:?}");
+    assert!(run.stderr.contains("kassa.call"), "TRACE is on: {run:?}");
+    assert!(!run.stderr.contains("123456"), "{}", run.stderr);
+    assert!(!run.stderr.contains("secret-3"), "{}", run.stderr);
+}

@@ -342,18 +342,43 @@ pub struct Answer<T> {
     pub dev: Option<Dev>,
 }
 
-/// `dev`, beside `meta` and `data` on development servers.
+/// `dev`, beside `meta` and `data` on development servers: the SMS code, a secret. It is
+/// redacted in `Debug` and when the answer is serialized (logs, snapshots); read it with
+/// `expose_secret`.
 ///
 /// ```
+/// use mserver::ExposeSecret as _;
 /// let d: mserver::Dev = serde_json::from_str(r#"{"security_code": "123456"}"#)?;
-/// assert_eq!(d.security_code.as_deref(), Some("123456"));
+/// assert_eq!(d.security_code.as_ref().map(|c| c.expose_secret()), Some("123456"));
+/// assert!(!format!("{d:?}").contains("123456"));
+/// assert!(!serde_json::to_string(&d)?.contains("123456"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Dev {
     /// `security_code`: the code the SMS would carry.
-    #[serde(default, deserialize_with = "kassa_core::lenient::code_text_opt")]
-    pub security_code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "sms_code",
+        serialize_with = "kassa_core::secret::redacted",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub security_code: Option<kassa_core::secret::SecretString>,
+}
+
+impl PartialEq for Dev {
+    fn eq(&self, other: &Dev) -> bool {
+        use kassa_core::secret::ExposeSecret as _;
+        self.security_code.as_ref().map(|c| c.expose_secret())
+            == other.security_code.as_ref().map(|c| c.expose_secret())
+    }
+}
+
+/// The SMS code as text (a number is taken as its digits), kept as a secret.
+fn sms_code<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<kassa_core::secret::SecretString>, D::Error> {
+    Ok(kassa_core::lenient::code_text_opt(d)?.map(kassa_core::secret::SecretString::from))
 }
 
 /// The answer of an operation whose `data` is absent or says nothing (`"ok"`).

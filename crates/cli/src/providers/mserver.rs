@@ -22,8 +22,8 @@ use kassa_core::secret::{ExposeSecret, SecretString};
 use kassa_sandbox::mserver::seed;
 use mserver::{
     AdminCredentials, Answer, ApplicationTokenRequest, Client, Conditional, ConditionalRequest,
-    DeleteWalletRequest, ListPaymentsRequest, ListServicesRequest, ListTemplatesRequest, Meta,
-    UploadPictureRequest,
+    CreateWalletRequest, DeleteWalletRequest, ListPaymentsRequest, ListServicesRequest,
+    ListTemplatesRequest, Meta, PhoneRequest, UploadPictureRequest,
 };
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -336,6 +336,21 @@ fn admin(target: &Target) -> Result<AdminCredentials, Error> {
             "is not set: delete-wallet takes admin credentials (KASSA_MSERVER_ADMIN_LOGIN \
              and KASSA_MSERVER_ADMIN_PASSWORD)",
         )),
+    }
+}
+
+/// An answer written out with its `dev.security_code` (a development server's SMS code,
+/// redacted by the library) shown: on stdout it is the answer asked for.
+fn with_sms_code<T: Serialize>(answer: Answer<T>) -> Result<String, Error> {
+    let code = answer
+        .dev
+        .as_ref()
+        .and_then(|d| d.security_code.as_ref())
+        .map(|c| c.expose_secret().to_owned());
+    let rendered = render(&answer)?;
+    match code {
+        Some(code) => reveal(rendered, "security_code", &code),
+        None => Ok(rendered),
     }
 }
 
@@ -717,6 +732,20 @@ pub async fn call(
             );
             let req: DeleteWalletRequest = kassa_core::ops::parse(operation, &text_of(&o)?)?;
             render(&c.delete_wallet(&req).await?)
+        }
+        // a development server's SMS code is the answer asked for: printed whole on stdout
+        "create-wallet" => {
+            let req: CreateWalletRequest = kassa_core::ops::parse(operation, params)?;
+            with_sms_code(c.create_wallet(&req).await?)
+        }
+        "resend-activation-code" | "request-password-code" => {
+            let req: PhoneRequest = kassa_core::ops::parse(operation, params)?;
+            let answer = if operation == "resend-activation-code" {
+                c.resend_activation_code(&req).await?
+            } else {
+                c.request_password_code(&req).await?
+            };
+            with_sms_code(answer)
         }
         "wallet-status-webhook" => {
             let mut o = object(params)?;
