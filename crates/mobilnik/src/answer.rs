@@ -16,7 +16,7 @@
 
 use std::marker::PhantomData;
 
-use kassa_core::answer::{self, Data, Envelope, Head};
+use kassa_core::answer::{self, Data, Envelope, Head, OnePass};
 use kassa_core::engine::Transient;
 use kassa_core::{Effect, Engine, Error, Method, Operation, Param, Request, Response};
 use serde::Deserialize;
@@ -78,6 +78,8 @@ struct Mobilnik<W>(PhantomData<W>);
 impl<W: HeadFields + DeserializeOwned> Envelope for Mobilnik<W> {
     type Code = Code;
     type Wire<'a> = W;
+    // The whole object is read as the data in one pass; the head's fields on the way.
+    const ONE_PASS: Option<OnePass> = Some(OnePass::Whole(&["status_code", "message"]));
 
     fn head(_op: &Operation, status: u16, wire: Option<&W>) -> Head<Code> {
         head(status, wire.map(HeadFields::fields))

@@ -13,7 +13,7 @@
 //! - Anything else is unexplained (outcome-unknown on a payment when it may have taken
 //!   effect).
 
-use kassa_core::answer::{self, Data, Envelope, Head, RawValue};
+use kassa_core::answer::{self, Data, Envelope, Head, OnePass, RawValue};
 use kassa_core::engine::Transient;
 use kassa_core::{CallOptions, Error, Method, Operation, RawCode, Request, Response};
 use serde::de::DeserializeOwned;
@@ -41,6 +41,8 @@ pub(crate) struct Bank;
 impl Envelope for Bank {
     type Code = Code;
     type Wire<'a> = Wire<'a>;
+    // The data is read where it stands, in the pass that reads the head.
+    const ONE_PASS: Option<OnePass> = Some(OnePass::Field("data"));
 
     fn head(_op: &Operation, status: u16, wire: Option<&Wire<'_>>) -> Head<Code> {
         let Some(wire) = wire else {
