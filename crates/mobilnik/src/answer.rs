@@ -157,6 +157,10 @@ pub(crate) fn temporarily(op: &Operation, resp: &Response) -> Option<Transient> 
     if op.effect != Effect::Read || !resp.is_success() {
         return None;
     }
+    // Most answers carry neither code: skip parsing them.
+    if !kassa_core::decode::may_hold(&resp.body, "status_code", &["12", "14"]) {
+        return None;
+    }
     let head: OptionalHead = serde_json::from_slice(&resp.body).ok()?;
     let code = Code::from_raw(head.status_code.as_deref()?);
     code.is_temporary().then(|| Transient::new(code.name()))

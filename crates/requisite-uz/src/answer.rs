@@ -111,7 +111,7 @@ pub(crate) fn read<T: DeserializeOwned>(op: &Operation, resp: &Response) -> Resu
 /// asks it for a payment.
 pub(crate) fn transient(_op: &Operation, resp: &Response) -> Option<Transient> {
     // Most answers never mention 1111: skip parsing them.
-    if !resp.body.windows(4).any(|w| w == b"1111") {
+    if !kassa_core::decode::may_hold(&resp.body, "code", &["1111"]) {
         return None;
     }
     let wire = serde_json::from_slice::<Wire<'_>>(&resp.body).ok()?;
