@@ -17,7 +17,7 @@
 //! credentials refusal ([`kassa_core::ProviderCode::refresh_helps`]) is resent with a fresh
 //! token.
 
-use kassa_core::answer::{self, Data, Envelope, Head, RawValue};
+use kassa_core::answer::{self, Data, Envelope, Head, OnePass, RawValue};
 use kassa_core::{Body, Effect, Error, Method, Operation, Request, Response, decode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -117,6 +117,7 @@ impl Envelope for Cards {
     type Code = Code;
     type Wire<'a> = Wire<'a>;
     const LENIENT: bool = true;
+    const ONE_PASS: Option<OnePass> = Some(OnePass::Field("data"));
 
     fn head(_op: &Operation, status: u16, wire: Option<&Wire<'_>>) -> Head<Code> {
         match wire {

@@ -91,8 +91,12 @@
 //! # Ok::<(), kassa_core::Error>(())
 //! ```
 
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 pub use serde_json::value::RawValue;
 
 use crate::decode;
@@ -210,6 +214,51 @@ pub trait Envelope {
     /// ```
     const LENIENT: bool = false;
 
+    /// How [`read`] may take the head and the data of a successful answer in one pass over
+    /// the body, without keeping the data raw and reading it a second time; see
+    /// [`OnePass`]. Whenever that pass cannot decide (a body it cannot read, a head that is
+    /// not a success, a data field absent, empty or given twice), the answer is read the
+    /// usual way, so the result is the same either way. Default: `None` (always the usual
+    /// way).
+    ///
+    /// ```
+    /// use kassa_core::answer::{self, Data, Envelope, Head, OnePass, RawValue};
+    /// use kassa_core::{Effect, Operation, RawCode, Response};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Wire<'a> {
+    ///     #[serde(default)]
+    ///     ok: bool,
+    ///     #[serde(borrow, default)]
+    ///     data: Option<&'a RawValue>,
+    /// }
+    /// struct Fast;
+    /// impl Envelope for Fast {
+    ///     type Code = RawCode;
+    ///     type Wire<'a> = Wire<'a>;
+    ///     const ONE_PASS: Option<OnePass> = Some(OnePass::Field("data"));
+    ///     fn head(_: &Operation, _: u16, wire: Option<&Wire<'_>>) -> Head<RawCode> {
+    ///         match wire {
+    ///             Some(w) if w.ok => Head::Success,
+    ///             _ => Head::Unexplained,
+    ///         }
+    ///     }
+    ///     fn data<'a>(wire: &Self::Wire<'a>) -> Data<'a> {
+    ///         Data::Field("data", wire.data)
+    ///     }
+    /// }
+    ///
+    /// let op = Operation::new("p", "list", Effect::Read);
+    /// let resp = Response { status: 200, headers: vec![], body: br#"{"data": [1, 2], "ok": true}"#.to_vec() };
+    /// assert_eq!(answer::read::<Fast, Vec<u8>>(&op, &resp)?, [1, 2]);
+    /// // A broken item is still explained with its whole path.
+    /// let resp = Response { status: 200, headers: vec![], body: br#"{"ok": true, "data": [1, "x"]}"#.to_vec() };
+    /// let err = answer::read::<Fast, Vec<u8>>(&op, &resp).unwrap_err();
+    /// assert!(err.to_string().contains("data[1]"), "{err}");
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    const ONE_PASS: Option<OnePass> = None;
+
     /// Reads the head from the parsed wire (`None` when the body is not a readable wire:
     /// HTML, empty, another shape) and the HTTP status. Map a documented
     /// credentials answer with no code (an empty 401) to a [`Head::Refused`] whose code says
@@ -240,6 +289,9 @@ pub fn read<E: Envelope, T: DeserializeOwned>(op: &Operation, resp: &Response) -
         } else {
             decode::json(op, body)
         };
+    }
+    if let Some(data) = one_pass::<E, T>(op, resp) {
+        return Ok(data);
     }
     // Declared before the wire, which may borrow from it.
     let fixed: Option<String>;
@@ -284,6 +336,244 @@ pub fn read<E: Envelope, T: DeserializeOwned>(op: &Operation, resp: &Response) -
             decode::part::<T>(op, body, base, prefix, text).map_err(|e| decode::money_safe(op, e))
         }
         Head::Success | Head::Unexplained => Err(unexplained(op, resp)),
+    }
+}
+
+/// How an envelope's head and data sit in the body, for the one-pass read of
+/// [`Envelope::ONE_PASS`].
+///
+/// ```
+/// use kassa_core::answer::OnePass;
+/// assert!(matches!(OnePass::Field("data"), OnePass::Field("data")));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnePass {
+    /// The data is the top-level field of this name (what [`Envelope::data`] always names);
+    /// every other top-level field belongs to the head. The data is decoded as `T` where it
+    /// stands; the head fields are kept raw (they are small) and read as the wire after.
+    Field(&'static str),
+    /// The whole object is the data ([`Data::Whole`]); the top-level fields of these names
+    /// are the head (the wire's fields). The object is decoded as `T` in one pass; each
+    /// head field is kept raw on the way and read as the wire after.
+    Whole(&'static [&'static str]),
+}
+
+/// The one-pass read of a successful answer: `Some(data)` only when the body is one JSON
+/// object, the data decodes as `T`, the head fields read as the wire and the envelope calls
+/// that head a success. `None` in every other case: the caller then reads the answer the
+/// usual way ([`read`]), which explains a failure with its path; so the one pass never
+/// changes a result, it only skips the second reading of the data. A data field that is
+/// absent, `[]`, `{}`, or given twice is left to the usual way too (an envelope may read
+/// those as "no data").
+///
+/// ```
+/// use kassa_core::answer::{self, Data, Envelope, Head, OnePass, RawValue};
+/// use kassa_core::{Effect, Operation, RawCode, Response};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Wire { #[serde(default)] status_code: i64 }
+/// struct Flat;
+/// impl Envelope for Flat {
+///     type Code = RawCode;
+///     type Wire<'a> = Wire;
+///     const ONE_PASS: Option<OnePass> = Some(OnePass::Whole(&["status_code"]));
+///     fn head(_: &Operation, _: u16, wire: Option<&Wire>) -> Head<RawCode> {
+///         match wire {
+///             Some(w) if w.status_code == 0 => Head::Success,
+///             _ => Head::Unexplained,
+///         }
+///     }
+///     fn data<'a>(_: &Wire) -> Data<'a> { Data::Whole }
+/// }
+/// #[derive(serde::Deserialize)]
+/// struct Check { status_code: i64, status_id: u8 }
+///
+/// let op = Operation::new("p", "check", Effect::Read);
+/// let ok = Response { status: 200, headers: vec![], body: br#"{"status_code": 0, "status_id": 3}"#.to_vec() };
+/// assert_eq!(answer::one_pass::<Flat, Check>(&op, &ok).map(|c| c.status_id), Some(3));
+/// let refused = Response { status: 200, headers: vec![], body: br#"{"status_code": 9, "status_id": 3}"#.to_vec() };
+/// assert!(answer::one_pass::<Flat, Check>(&op, &refused).is_none());
+/// ```
+pub fn one_pass<E: Envelope, T: DeserializeOwned>(op: &Operation, resp: &Response) -> Option<T> {
+    let pass = E::ONE_PASS?;
+    if !resp.is_success() {
+        return None;
+    }
+    let body = resp.body.as_slice();
+    let mut head: Vec<(Cow<'_, str>, &RawValue)> = Vec::new();
+    let data = {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let data = de
+            .deserialize_map(Pass::<T> {
+                pass,
+                body,
+                head: &mut head,
+                data: PhantomData,
+            })
+            .ok()?;
+        de.end().ok()?;
+        data
+    };
+    let mut text = String::with_capacity(
+        2 + head
+            .iter()
+            .map(|(k, v)| k.len() + v.get().len() + 4)
+            .sum::<usize>(),
+    );
+    text.push('{');
+    for (i, (key, value)) in head.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        match key {
+            Cow::Borrowed(k) => {
+                text.push('"');
+                text.push_str(k);
+                text.push('"');
+            }
+            Cow::Owned(k) => text.push_str(&serde_json::to_string(k).ok()?),
+        }
+        text.push(':');
+        text.push_str(value.get());
+    }
+    text.push('}');
+    let wire = serde_json::from_str::<E::Wire<'_>>(&text).ok()?;
+    E::head(op, resp.status, Some(&wire))
+        .is_success()
+        .then_some(data)
+}
+
+/// A top-level key: borrowed from the body when it holds no escape.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The visitor of the one pass over the top-level object.
+struct Pass<'p, 'de, T> {
+    pass: OnePass,
+    body: &'de [u8],
+    head: &'p mut Vec<(Cow<'de, str>, &'de RawValue)>,
+    data: PhantomData<T>,
+}
+
+/// True when the value after the key `key` (borrowed from `body`) is an empty `[]` or `{}`:
+/// only the whitespace around it is looked at, never the data itself.
+fn empty_after(body: &[u8], key: &str) -> Option<bool> {
+    let start = body.as_ptr() as usize;
+    let at = key.as_ptr() as usize;
+    if at < start || at + key.len() >= start + body.len() {
+        return None;
+    }
+    // Past the key's closing quote.
+    let mut rest = body[at - start + key.len() + 1..].iter().copied();
+    let mut next = || rest.find(|b| !b.is_ascii_whitespace());
+    if next()? != b':' {
+        return None;
+    }
+    Some(match next()? {
+        b'[' => next()? == b']',
+        b'{' => next()? == b'}',
+        _ => false,
+    })
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for Pass<'_, 'de, T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        match self.pass {
+            OnePass::Field(name) => {
+                let mut data = None;
+                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                    if key != name {
+                        self.head.push((key, map.next_value::<&'de RawValue>()?));
+                        continue;
+                    }
+                    let Cow::Borrowed(k) = key else {
+                        return Err(de::Error::custom("an escaped data key"));
+                    };
+                    if data.is_some() || empty_after(self.body, k) != Some(false) {
+                        return Err(de::Error::custom("no data, or data given twice"));
+                    }
+                    data = Some(map.next_value::<T>()?);
+                }
+                data.ok_or_else(|| de::Error::custom("no data"))
+            }
+            OnePass::Whole(names) => T::deserialize(de::value::MapAccessDeserializer::new(Tee {
+                map,
+                names,
+                head: self.head,
+                pending: None,
+            })),
+        }
+    }
+}
+
+/// Hands the top-level object to `T` key by key, keeping the head fields raw on the way
+/// (each is then read by `T` from its raw text).
+struct Tee<'p, 'de, A> {
+    map: A,
+    names: &'static [&'static str],
+    head: &'p mut Vec<(Cow<'de, str>, &'de RawValue)>,
+    pending: Option<Cow<'de, str>>,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Tee<'_, 'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        let Some(Key(key)) = self.map.next_key::<Key<'de>>()? else {
+            return Ok(None);
+        };
+        let value = match &key {
+            Cow::Borrowed(k) => seed.deserialize(de::value::BorrowedStrDeserializer::new(k))?,
+            Cow::Owned(k) => seed.deserialize(de::value::StrDeserializer::new(k))?,
+        };
+        self.pending = self.names.contains(&key.as_ref()).then_some(key);
+        Ok(Some(value))
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        match self.pending.take() {
+            Some(key) => {
+                let raw: &'de RawValue = self.map.next_value()?;
+                self.head.push((key, raw));
+                let mut de = serde_json::Deserializer::from_str(raw.get());
+                seed.deserialize(&mut de).map_err(de::Error::custom)
+            }
+            None => self.map.next_value_seed(seed),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.map.size_hint()
     }
 }
 
@@ -577,5 +867,141 @@ mod tests {
             matches!(&e, Error::Decode { path, .. } if path == "id"),
             "{e:?}"
         );
+    }
+
+    struct Fast;
+    impl Envelope for Fast {
+        type Code = Code;
+        type Wire<'a> = Wire<'a>;
+        const ONE_PASS: Option<OnePass> = Some(OnePass::Field("result"));
+        fn head(op: &Operation, status: u16, wire: Option<&Wire<'_>>) -> Head<Code> {
+            Env::head(op, status, wire)
+        }
+        fn data<'a>(wire: &Self::Wire<'a>) -> Data<'a> {
+            Env::data(wire)
+        }
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct FlatBill {
+        #[serde(default)]
+        ok: bool,
+        id: u64,
+    }
+
+    #[derive(Deserialize)]
+    struct FlatWire {
+        #[serde(default)]
+        ok: bool,
+        #[serde(default)]
+        code: Option<String>,
+    }
+
+    struct Flat;
+    impl Envelope for Flat {
+        type Code = Code;
+        type Wire<'a> = FlatWire;
+        const ONE_PASS: Option<OnePass> = Some(OnePass::Whole(&["ok", "code"]));
+        fn head(_: &Operation, _: u16, wire: Option<&FlatWire>) -> Head<Code> {
+            match wire {
+                Some(w) if w.ok => Head::Success,
+                Some(FlatWire { code: Some(c), .. }) => Head::Refused {
+                    code: Code::Unknown(c.clone()),
+                    message: String::new(),
+                },
+                _ => Head::Unexplained,
+            }
+        }
+        fn data<'a>(_: &FlatWire) -> Data<'a> {
+            Data::Whole
+        }
+    }
+
+    struct FlatSlow;
+    impl Envelope for FlatSlow {
+        type Code = Code;
+        type Wire<'a> = FlatWire;
+        fn head(op: &Operation, status: u16, wire: Option<&FlatWire>) -> Head<Code> {
+            Flat::head(op, status, wire)
+        }
+        fn data<'a>(_: &FlatWire) -> Data<'a> {
+            Data::Whole
+        }
+    }
+
+    fn same<A: fmt::Debug + PartialEq>(fast: Result<A, Error>, slow: Result<A, Error>, body: &str) {
+        match (fast, slow) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{body}"),
+            (Err(a), Err(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{body}"),
+            (a, b) => panic!("{body}: one pass {a:?}, usual {b:?}"),
+        }
+    }
+
+    #[test]
+    fn the_one_pass_read_gives_what_the_usual_read_gives() {
+        let bodies = [
+            r#"{"ok": true, "result": {"id": 5, "items": [1, 2]}}"#,
+            r#"{"result": {"id": 5}, "ok": true, "extra": [1, {"a": null}]}"#,
+            r#"{"ok": true, "result": {"id": 5, "items": [1, "x"]}}"#,
+            r#"{"ok": true, "result": {}}"#,
+            r#"{"ok": true, "result": [ ] }"#,
+            r#"{"ok": true, "result": null}"#,
+            r#"{"ok": true}"#,
+            r#"{"ok": true, "result": {"id": 1}, "result": {"id": 2}}"#,
+            r#"{"ok": true, "ok": true, "result": {"id": 1}}"#,
+            r#"{"ok": true, "r\u0065sult": {"id": 1}}"#,
+            r#"{"code": "1", "message": "no funds", "result": {"id": 1}}"#,
+            r#"{"ok": "yes", "result": {"id": 1}}"#,
+            r#"{"ok": true, "result": {"id": 1}} trailing"#,
+            r#"[{"ok": true}]"#,
+            "<html>",
+            "",
+        ];
+        for body in bodies {
+            for status in [200, 401, 500] {
+                let r = resp(status, body);
+                same(
+                    read::<Fast, Bill>(&READ, &r),
+                    read::<Env, Bill>(&READ, &r),
+                    body,
+                );
+                same(
+                    read::<Fast, Bill>(&pay(), &r),
+                    read::<Env, Bill>(&pay(), &r),
+                    body,
+                );
+                same(
+                    read::<Fast, Option<Bill>>(&READ, &r),
+                    read::<Env, Option<Bill>>(&READ, &r),
+                    body,
+                );
+            }
+        }
+        let flat = [
+            r#"{"ok": true, "id": 3}"#,
+            r#"{"id": 3, "ok": true, "other": {"x": [1]}}"#,
+            r#"{"ok": true, "id": "3"}"#,
+            r#"{"ok": false, "code": "7", "id": 3}"#,
+            r#"{"ok": true, "ok": true, "id": 3}"#,
+            r#"{"ok": true}"#,
+            "nope",
+        ];
+        for body in flat {
+            let r = resp(200, body);
+            same(
+                read::<Flat, FlatBill>(&READ, &r),
+                read::<FlatSlow, FlatBill>(&READ, &r),
+                body,
+            );
+            same(
+                read::<Flat, FlatBill>(&pay(), &r),
+                read::<FlatSlow, FlatBill>(&pay(), &r),
+                body,
+            );
+        }
+        // The fast way is the one taken on a good answer.
+        assert!(one_pass::<Fast, Bill>(&READ, &resp(200, bodies[0])).is_some());
+        assert!(one_pass::<Flat, FlatBill>(&READ, &resp(200, flat[1])).is_some());
+        assert!(one_pass::<Fast, Bill>(&READ, &resp(200, bodies[3])).is_none());
     }
 }

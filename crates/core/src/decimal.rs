@@ -139,6 +139,12 @@ impl Serialize for Decimal {
 
 /// Reads a raw JSON token (a number, or a string holding one) exactly.
 fn read_raw(raw: &str) -> Result<Decimal, DecimalError> {
+    // A string with no escape is its own text: read it in place.
+    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
+        && !inner.contains('\\')
+    {
+        return Decimal::parse(inner);
+    }
     if raw.starts_with('"') {
         let text: String =
             serde_json::from_str(raw).map_err(|_| DecimalError::Syntax(raw.to_owned()))?;
@@ -253,8 +259,18 @@ impl FromStr for CurrencyCode {
 
 impl<'de> Deserialize<'de> for CurrencyCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<CurrencyCode, D::Error> {
-        let s = String::deserialize(d)?;
-        CurrencyCode::new(&s).map_err(de::Error::custom)
+        // Read in place (no owned copy of the text first).
+        struct Code;
+        impl de::Visitor<'_> for Code {
+            type Value = CurrencyCode;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<CurrencyCode, E> {
+                CurrencyCode::new(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Code)
     }
 }
 

@@ -51,6 +51,54 @@ pub fn json_plain<T: DeserializeOwned>(op: &Operation, body: &[u8]) -> Result<T,
     borrowed(op, body)
 }
 
+/// A quick look, without parsing, at whether `body` may give the key `key` one of `values`
+/// (a number, or a string of it): `false` only when no `"key"` in the body is followed by
+/// a value whose digits start with one of them (past quotes, spaces, a sign and zeros). A body with a `\u` escape anywhere (a key could be spelt with one) is
+/// always `true`. Use it to skip parsing an answer for a rare code (a body-code retry
+/// classifier asks this of every answer): when it says `true`, parse to be sure.
+///
+/// ```
+/// use kassa_core::decode::may_hold;
+/// assert!(may_hold(br#"{"code": 1111, "data": []}"#, "code", &["1111"]));
+/// assert!(may_hold(br#"{"code" : "1111"}"#, "code", &["1111"]));
+/// assert!(may_hold(br#"{"code": " 01111.0"}"#, "code", &["1111"]));
+/// assert!(!may_hold(br#"{"code": 2111, "id": 1111}"#, "code", &["1111"]));
+/// assert!(!may_hold(br#"{"status_code": 1111}"#, "code", &["1111"]));
+/// assert!(may_hold(br#"{"c\u006fde": 1111}"#, "code", &["1111"]));
+/// ```
+pub fn may_hold(body: &[u8], key: &str, values: &[&str]) -> bool {
+    if memchr::memmem::find(body, b"\\u").is_some() {
+        return true;
+    }
+    let quoted = format!("\"{key}\"");
+    let skip = |mut i: usize| {
+        while body.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    for at in memchr::memmem::find_iter(body, quoted.as_bytes()) {
+        let i = skip(at + quoted.len());
+        if body.get(i) != Some(&b':') {
+            continue;
+        }
+        // The value's first digits, past a quote, spaces, a sign and leading zeros: any
+        // value starting with one of `values` is a maybe (`11110` too; the parse decides).
+        let rest = &body[(i + 1).min(body.len())..];
+        let start = rest
+            .iter()
+            .position(|c| !(c.is_ascii_whitespace() || matches!(c, b'"' | b'+' | b'-' | b'0')))
+            .unwrap_or(rest.len());
+        if values
+            .iter()
+            .any(|v| rest[start..].starts_with(v.as_bytes()))
+        {
+            return true;
+        }
+    }
+    false
+}
+
 /// Wraps a decode failure as outcome-unknown when `op` changes state.
 pub(crate) fn money_safe(op: &Operation, err: Error) -> Error {
     if op.effect.changes_state() {

@@ -75,6 +75,10 @@ struct Slot<T> {
 /// The cache. One per client; share it behind the client's `Arc`.
 pub struct TokenCache<T> {
     slot: Mutex<Slot<T>>,
+    /// The valid token, readable without waiting on `slot`: calls read it under a short
+    /// lock; only a fetch (or an invalidation) takes `slot`, so concurrent calls with a good
+    /// token never queue behind one another.
+    current: std::sync::RwLock<Option<Arc<CachedToken<T>>>>,
     refresh_ahead: Duration,
     generation: AtomicU64,
 }
@@ -96,6 +100,7 @@ impl<T: Send + Sync> TokenCache<T> {
     /// ```
     pub fn new(refresh_ahead: Duration) -> TokenCache<T> {
         TokenCache {
+            current: std::sync::RwLock::new(None),
             slot: Mutex::new(Slot {
                 token: None,
                 valid: false,
@@ -119,6 +124,11 @@ impl<T: Send + Sync> TokenCache<T> {
         F: FnOnce(Option<Arc<CachedToken<T>>>) -> Fut,
         Fut: Future<Output = Result<Fetched<T>, Error>>,
     {
+        if let Some(token) = self.current()
+            && self.usable(&token)
+        {
+            return Ok(token);
+        }
         let mut slot = self.slot.lock().await;
         if let Some(token) = &slot.token
             && slot.valid
@@ -136,6 +146,7 @@ impl<T: Send + Sync> TokenCache<T> {
         });
         slot.token = Some(token.clone());
         slot.valid = true;
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
         tracing::debug!(generation, "token fetched");
         Ok(token)
     }
@@ -147,10 +158,19 @@ impl<T: Send + Sync> TokenCache<T> {
         match &slot.token {
             Some(current) if current.generation == stale.generation && slot.valid => {
                 slot.valid = false;
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = None;
                 true
             }
             _ => false,
         }
+    }
+
+    /// The valid token, if any (expired or not).
+    fn current(&self) -> Option<Arc<CachedToken<T>>> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// How many tokens were fetched so far.

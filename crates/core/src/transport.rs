@@ -360,6 +360,12 @@ fn refused_client_certificate(lower: &str) -> bool {
         .any(|rest| ALERTS.iter().any(|a| rest.starts_with(a)))
 }
 
+/// A URL naming no host, for a message when the base URL itself cannot be read (it was
+/// read once already to send the request, so this is not expected).
+fn url_of_nothing() -> reqwest::Url {
+    reqwest::Url::parse("http://unknown").expect("a valid URL")
+}
+
 /// Where a request went, for messages: `host:port`, never user, password or query.
 fn place(url: &reqwest::Url) -> String {
     let host = url.host_str().unwrap_or("?");
@@ -438,7 +444,9 @@ impl Transport for ReqwestTransport {
         let url = reqwest::Url::parse(&url).map_err(|e| {
             TransportError::not_sent(std::io::Error::other(format!("bad URL: {e}")))
         })?;
-        let mut builder = self.client.request(method(req.method), url.clone());
+        // Where it went, for an error's message: read from the URL only when one is made.
+        let at = || reqwest::Url::parse(base_url).unwrap_or_else(|_| url_of_nothing());
+        let mut builder = self.client.request(method(req.method), url);
         if !req.query.is_empty() {
             let pairs: Vec<(&str, &str)> = req
                 .query
@@ -478,16 +486,17 @@ impl Transport for ReqwestTransport {
         let mut resp = builder
             .send()
             .await
-            .map_err(|e| self.classify(e, false, &url))?;
+            .map_err(|e| self.classify(e, false, &at()))?;
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
             .iter()
             .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
+                let value = match v.to_str() {
+                    Ok(text) => text.to_owned(),
+                    Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                };
+                (k.as_str().to_owned(), value)
             })
             .collect();
         let limit = self.max_answer_bytes;
@@ -504,7 +513,7 @@ impl Transport for ReqwestTransport {
         while let Some(chunk) = resp
             .chunk()
             .await
-            .map_err(|e| self.classify(e, true, &url))?
+            .map_err(|e| self.classify(e, true, &at()))?
         {
             if body.len() + chunk.len() > limit {
                 return Err(too_large(None));

@@ -11,7 +11,7 @@
 //! - An answer with no `error` (HTML, an empty body, a 5xx) is unexplained: outcome-unknown
 //!   on a call that changes state.
 
-use kassa_core::answer::{self, Data, Envelope, Head, RawValue};
+use kassa_core::answer::{self, Data, Envelope, Head, OnePass, RawValue};
 use kassa_core::{Error, Method, Operation, Request, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -44,6 +44,9 @@ pub(crate) struct Exchanger;
 impl Envelope for Exchanger {
     type Code = Code;
     type Wire<'a> = Wire<'a>;
+    // The data is read where it stands, in the pass that reads the head ("nothing", `[]`
+    // or `{}`, is left to the usual reading, which makes it `None`).
+    const ONE_PASS: Option<OnePass> = Some(OnePass::Field("data"));
 
     fn head(_op: &Operation, status: u16, wire: Option<&Wire<'_>>) -> Head<Code> {
         let Some(wire) = wire else {

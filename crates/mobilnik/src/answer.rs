@@ -16,7 +16,7 @@
 
 use std::marker::PhantomData;
 
-use kassa_core::answer::{self, Data, Envelope, Head};
+use kassa_core::answer::{self, Data, Envelope, Head, OnePass};
 use kassa_core::engine::Transient;
 use kassa_core::{Effect, Engine, Error, Method, Operation, Param, Request, Response};
 use serde::Deserialize;
@@ -78,6 +78,8 @@ struct Mobilnik<W>(PhantomData<W>);
 impl<W: HeadFields + DeserializeOwned> Envelope for Mobilnik<W> {
     type Code = Code;
     type Wire<'a> = W;
+    // The whole object is read as the data in one pass; the head's fields on the way.
+    const ONE_PASS: Option<OnePass> = Some(OnePass::Whole(&["status_code", "message"]));
 
     fn head(_op: &Operation, status: u16, wire: Option<&W>) -> Head<Code> {
         head(status, wire.map(HeadFields::fields))
@@ -153,6 +155,10 @@ pub(crate) async fn send<T: DeserializeOwned>(
 /// (12, 14) is transient, like a 503. Payments and transfers are never asked again.
 pub(crate) fn temporarily(op: &Operation, resp: &Response) -> Option<Transient> {
     if op.effect != Effect::Read || !resp.is_success() {
+        return None;
+    }
+    // Most answers carry neither code: skip parsing them.
+    if !kassa_core::decode::may_hold(&resp.body, "status_code", &["12", "14"]) {
         return None;
     }
     let head: OptionalHead = serde_json::from_slice(&resp.body).ok()?;

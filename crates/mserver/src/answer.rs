@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use kassa_core::answer::{self, Data, Envelope, Head, RawValue};
+use kassa_core::answer::{self, Data, Envelope, Head, OnePass, RawValue};
 use kassa_core::{Engine, Error, Money, Operation, Request, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -51,6 +51,8 @@ impl Envelope for Mserver {
     type Code = Code;
     type Wire<'a> = Wire<'a>;
     const LENIENT: bool = true;
+    // The whole object is read as `Answer<T>` in one pass; the head's fields on the way.
+    const ONE_PASS: Option<OnePass> = Some(OnePass::Whole(&["meta", "error", "error_description"]));
 
     fn head(_op: &Operation, status: u16, wire: Option<&Wire<'_>>) -> Head<Code> {
         if status >= 500 {
@@ -211,6 +213,11 @@ fn readable(resp: &Response) -> Option<Response> {
 
 /// Reads an answer of `op`: HTTP status, then `meta.error`, then the typed body.
 pub(crate) fn read<T: DeserializeOwned>(op: &Operation, resp: &Response) -> Result<T, Error> {
+    // A good answer is read in one pass; anything else (a body to repair included) the
+    // usual way.
+    if let Some(data) = answer::one_pass::<Mserver, T>(op, resp) {
+        return Ok(data);
+    }
     match readable(resp) {
         Some(fixed) => answer::read::<Mserver, T>(op, &fixed),
         None => answer::read::<Mserver, T>(op, resp),

@@ -13,7 +13,7 @@
 //! - Anything else is unexplained (outcome-unknown on a payment when it may have taken
 //!   effect).
 
-use kassa_core::answer::{self, Data, Envelope, Head, RawValue};
+use kassa_core::answer::{self, Data, Envelope, Head, OnePass, RawValue};
 use kassa_core::engine::Transient;
 use kassa_core::{CallOptions, Error, Method, Operation, RawCode, Request, Response};
 use serde::de::DeserializeOwned;
@@ -41,6 +41,8 @@ pub(crate) struct Bank;
 impl Envelope for Bank {
     type Code = Code;
     type Wire<'a> = Wire<'a>;
+    // The data is read where it stands, in the pass that reads the head.
+    const ONE_PASS: Option<OnePass> = Some(OnePass::Field("data"));
 
     fn head(_op: &Operation, status: u16, wire: Option<&Wire<'_>>) -> Head<Code> {
         let Some(wire) = wire else {
@@ -109,7 +111,7 @@ pub(crate) fn read<T: DeserializeOwned>(op: &Operation, resp: &Response) -> Resu
 /// asks it for a payment.
 pub(crate) fn transient(_op: &Operation, resp: &Response) -> Option<Transient> {
     // Most answers never mention 1111: skip parsing them.
-    if !resp.body.windows(4).any(|w| w == b"1111") {
+    if !kassa_core::decode::may_hold(&resp.body, "code", &["1111"]) {
         return None;
     }
     let wire = serde_json::from_slice::<Wire<'_>>(&resp.body).ok()?;

@@ -96,12 +96,76 @@ pub(crate) use kassa_core::lenient::{flag, text, uint as unsigned};
 // `YYYY-MM-DD`, as in fromDate and toDate.
 time::serde::format_description!(pub(crate) date, Date, "[year]-[month]-[day]");
 
-// `YYYY-MM-DD HH:MM:SS`, as in the statement's docDate and paymentDate.
-time::serde::format_description!(
-    pub(crate) date_time,
-    PrimitiveDateTime,
-    "[year]-[month]-[day] [hour]:[minute]:[second]"
-);
+/// `YYYY-MM-DD HH:MM:SS`, as in the statement's docDate and paymentDate: read by hand when
+/// it is exactly that shape (two such dates a statement row, so the common case is kept
+/// quick), else by `time`'s parser of the same format, whose error is the one reported.
+pub(crate) mod date_time {
+    use std::fmt;
+
+    use serde::Serializer;
+    use serde::de::{self, Deserializer, Visitor};
+    use serde::ser::Error as _;
+    use time::format_description::BorrowedFormatItem;
+    use time::{Date, Month, PrimitiveDateTime, Time};
+
+    const FORMAT: &[BorrowedFormatItem<'static>] =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+
+    pub(crate) fn serialize<S: Serializer>(v: &PrimitiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+        let text = v.format(FORMAT).map_err(S::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<PrimitiveDateTime, D::Error> {
+        d.deserialize_str(DateTime)
+    }
+
+    /// The digits of `b` as a number, when all are ASCII digits.
+    fn digits(b: &[u8]) -> Option<u16> {
+        b.iter().try_fold(0u16, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u16::from(c - b'0'))
+        })
+    }
+
+    /// The exact shape `YYYY-MM-DD HH:MM:SS`, read by hand.
+    pub(crate) fn quick(v: &str) -> Option<PrimitiveDateTime> {
+        let b = v.as_bytes();
+        if b.len() != 19
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b' '
+            || b[13] != b':'
+            || b[16] != b':'
+        {
+            return None;
+        }
+        let year = i32::from(digits(&b[0..4])?);
+        let month = Month::try_from(u8::try_from(digits(&b[5..7])?).ok()?).ok()?;
+        let day = u8::try_from(digits(&b[8..10])?).ok()?;
+        let [h, m, s] = [&b[11..13], &b[14..16], &b[17..19]]
+            .map(|p| digits(p).and_then(|n| u8::try_from(n).ok()));
+        let date = Date::from_calendar_date(year, month, day).ok()?;
+        let time = Time::from_hms(h?, m?, s?).ok()?;
+        Some(PrimitiveDateTime::new(date, time))
+    }
+
+    struct DateTime;
+
+    impl Visitor<'_> for DateTime {
+        type Value = PrimitiveDateTime;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a date and time as `YYYY-MM-DD HH:MM:SS`")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<PrimitiveDateTime, E> {
+            match quick(v) {
+                Some(at) => Ok(at),
+                None => PrimitiveDateTime::parse(v, FORMAT).map_err(E::custom),
+            }
+        }
+    }
+}
 
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
 pub(crate) fn path_segment(raw: &str) -> String {
@@ -201,5 +265,43 @@ pub(crate) mod tiyin_string {
                 _ => format!("tiyin: a whole number (1 sum = 100 tiyin), got {text}"),
             })
         })
+    }
+
+    #[test]
+    fn the_quick_date_time_reads_what_the_format_reads() {
+        use time::format_description::BorrowedFormatItem;
+        const FORMAT: &[BorrowedFormatItem<'static>] =
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        for text in [
+            "2023-02-01 16:32:23",
+            "2024-02-29 00:00:00",
+            "2023-02-29 00:00:00",
+            "2023-13-01 00:00:00",
+            "2023-12-31 23:59:59",
+            "2023-12-31 24:00:00",
+            "2023-12-31 23:60:00",
+            "0000-01-01 00:00:00",
+            "2023-1-01 00:00:000",
+            "2023-01-01T00:00:00",
+            "2023-01-01 00:00:0x",
+            "2023-01-01 00:00",
+            "+2023-01-01 00:00:00",
+            "२०२३-01-01 00:00",
+        ] {
+            let by_format = time::PrimitiveDateTime::parse(text, FORMAT).ok();
+            let quick = crate::wire::date_time::quick(text);
+            if quick.is_some() {
+                assert_eq!(quick, by_format, "{text}");
+            }
+            #[derive(Deserialize)]
+            struct Row {
+                #[serde(with = "crate::wire::date_time")]
+                at: time::PrimitiveDateTime,
+            }
+            let read = serde_json::from_value::<Row>(serde_json::json!({ "at": text }))
+                .ok()
+                .map(|r| r.at);
+            assert_eq!(read, by_format, "{text}");
+        }
     }
 }
