@@ -292,3 +292,38 @@ proptest! {
         }
     }
 }
+
+/// A regression case found with the property above: `Exact` took any run of digits,
+/// signs, points and exponent letters for a number (`"--"`, `"1.2.3"`), and passed it on.
+#[test]
+fn an_exact_number_is_a_number() {
+    for bad in [
+        "\"--\"",
+        "\"1.2.3\"",
+        "\"e\"",
+        "\"+\"",
+        "\"1e\"",
+        "\".5\"",
+        "\"1.\"",
+        "\"-\"",
+        "\"1-2\"",
+    ] {
+        assert!(
+            serde_json::from_str::<mserver::Exact>(bad).is_err(),
+            "{bad} read as a number"
+        );
+    }
+    for good in [
+        "0",
+        "-0.5",
+        "55.616371",
+        "\"0.10\"",
+        "1e400",
+        "1.5E-5",
+        "2e+3",
+        "\"007\"",
+    ] {
+        let n: mserver::Exact = serde_json::from_str(good).expect(good);
+        assert_eq!(n.as_str(), good.trim_matches('"'));
+    }
+}
