@@ -172,7 +172,8 @@ impl Provider for Mserver {
     fn client(op: &str, f: &Fixture, transport: Arc<dyn Transport>) -> mserver::Client {
         let auth = f.request.headers.get("authorization");
         let b = Self::builder(transport);
-        let b = if op == "application-token" || f.request.headers.contains_key("x-authorization-type")
+        let b = if op == "application-token"
+            || f.request.headers.contains_key("x-authorization-type")
         {
             b.token_url(format!("{BASE}/oauth/token"))
                 .application("test-client-id", "test-client-secret".into())
@@ -290,7 +291,8 @@ impl Provider for Mserver {
         let secret = SecretString::from(APP_SECRET.to_owned());
         let query = [("app_id", APP_ID), ("access_token", APP_TOKEN)];
         let headers = [("content-type", "application/json")];
-        if let Ok(event) = mserver::verify_payment_notification(body, query, headers, APP_ID, &secret)
+        if let Ok(event) =
+            mserver::verify_payment_notification(body, query, headers, APP_ID, &secret)
         {
             let _ = format!("{:?}", event.get());
         }
