@@ -37,17 +37,29 @@ impl<'de> Deserialize<'de> for Exact {
             .strip_prefix('"')
             .and_then(|t| t.strip_suffix('"'))
             .unwrap_or(text);
-        let ok = !text.is_empty()
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E' | b'+'));
-        if !ok {
+        if !is_number(text) {
             return Err(serde::de::Error::custom(format!(
                 "expected a number, got {text}"
             )));
         }
         Ok(Exact(text.to_owned()))
     }
+}
+
+/// `-?digits(.digits)?([eE][+-]?digits)?`: a JSON number's shape (leading zeros let
+/// through); `--`, `1.2.3`, `e` or `+` are not numbers.
+fn is_number(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let body = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match body.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (body, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    digits(int) && frac.is_none_or(digits) && exponent.is_none_or(digits)
 }
 
 impl Serialize for Exact {

@@ -11,6 +11,8 @@
 //! - [`logs`]: captures tracing output at TRACE level to prove it holds no secret.
 //! - [`quiet_transport`]: a transport with no idle-pool timer, for tests on a paused clock.
 //! - [`errors`]: the kind of an error by name, and an [`ErrorView`] for snapshots.
+//! - [`canned`] and [`mutate`]: a transport with loaded answers and the body mutations of
+//!   the property tests.
 //!
 //! ```no_run
 //! # async fn t() {
@@ -23,11 +25,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod canned;
 pub mod errors;
 pub mod faults;
 mod inbound;
 pub mod logs;
 pub mod multipart;
+pub mod mutate;
 pub mod node;
 pub mod transport;
 

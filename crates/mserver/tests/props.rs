@@ -1,0 +1,329 @@
+//! Property tests: no answer decoder of the client panics, whatever the answer. Every
+//! fixture answer of every operation is mutated (byte flips, truncations, splices from
+//! other answers, deletions, a number quoted, a string unquoted or made a number, a number
+//! made extreme) and read through the operation table (`call_json`, as the CLI does) on a
+//! canned transport. Errors are fine; a panic, an answer that is not JSON, a read whose
+//! failure says money may have moved, or a bare decode error on a call that changes state
+//! is not.
+
+use std::sync::{Arc, LazyLock};
+
+use kassa_core::ops::EffectKind;
+use kassa_core::{Error, Response, RetryPolicy, Timeouts, Transport};
+use kassa_testkit::Fixture;
+use kassa_testkit::canned::{Canned, answer_of, assert_sound, ok_answers};
+use kassa_testkit::mutate::{Mutation, apply};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+const P: &str = "mserver";
+
+/// One fixture case whose request the client sends.
+struct Case {
+    op: &'static str,
+    effect: EffectKind,
+    fixture: Fixture,
+    params: String,
+}
+
+/// Operations read locally: the payment notification (its own property below).
+const LOCAL: &[&str] = &["payment-notification"];
+
+/// The client the fixture's authorization shows: the application's, a bearer's or the
+/// wallet's.
+fn client(op: &str, f: &Fixture, transport: Arc<dyn Transport>) -> mserver::Client {
+    let base = "http://canned.invalid";
+    let b = mserver::Client::builder()
+        .base_url(base)
+        .transport(transport)
+        .retry(RetryPolicy::none())
+        .timeouts(Timeouts::none());
+    let auth = f.request.headers.get("authorization");
+    let b = if op == "application-token" || f.request.headers.contains_key("x-authorization-type") {
+        b.token_url(format!("{base}/oauth/token"))
+            .application("test-client-id", "test-client-secret".into())
+    } else if auth.is_some_and(|a| a == "Bearer test-access-token") {
+        b.bearer("test-access-token".into())
+    } else {
+        b.wallet("+79261111111", "test-password".into())
+            .expect("a wallet")
+    };
+    b.build().expect("client builds")
+}
+
+/// The JSON body, query and path parameters, as the contract tests give them.
+fn params(op: &str, f: &Fixture) -> String {
+    use serde_json::{Value, json};
+    let req = &f.request;
+    let mut p = match &req.json {
+        Some(Value::Object(m)) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    for (k, v) in &req.query {
+        let v = match (op, v.parse::<u32>()) {
+            ("list-services", Ok(n)) => json!(n),
+            _ => json!(v),
+        };
+        p.insert(k.clone(), v);
+    }
+    if let Some(n) = req
+        .headers
+        .get("if-modified-since")
+        .and_then(|s| s.parse::<i64>().ok())
+    {
+        p.insert("modified_since".into(), json!(n));
+    }
+    let last = req.path.rsplit('/').next().unwrap_or_default().to_owned();
+    let number = |s: &str| s.parse::<u64>().map(|n| json!(n)).unwrap_or(json!(s));
+    match op {
+        "get-service" | "get-card" | "delete-card" | "get-payment" => {
+            p.insert("id".into(), number(&last));
+        }
+        "mobile-operator" => {
+            p.insert("phone".into(), json!(last));
+        }
+        "delete-wallet" => {
+            p.insert("phone".into(), json!(last.replace("%2B", "+")));
+            p.insert(
+                "admin".into(),
+                json!({"login": "test-admin", "password": "test-admin-password"}),
+            );
+        }
+        "find-wallets" => {
+            if let Some(contacts) = p.remove("contacts") {
+                let phones: Vec<Value> = contacts
+                    .as_array()
+                    .map(|a| a.iter().map(|c| c["phone"].clone()).collect())
+                    .unwrap_or_default();
+                p.insert("phones".into(), json!(phones));
+            } else {
+                p.insert("shape".into(), json!("phones"));
+            }
+        }
+        "get-template" | "update-template" | "delete-template" => {
+            p.insert("id".into(), json!(last));
+        }
+        "cancel-invoice" | "duplicate-invoice" | "pay-invoice" => {
+            let id = req.path.split('/').nth(2).unwrap_or_default();
+            p.insert("id".into(), json!(id));
+        }
+        "upload-picture" => {
+            let jpeg: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F'];
+            p.insert("bytes".into(), json!(jpeg));
+            let name = req
+                .multipart
+                .as_ref()
+                .and_then(|m| m.get("file"))
+                .and_then(|part| part.filename.clone())
+                .unwrap_or_else(|| "photo.jpg".to_owned());
+            p.insert("file_name".into(), json!(name));
+        }
+        "pay-payment" => {
+            let id = req.path.rsplit('/').nth(1).unwrap_or_default();
+            p.insert("id".into(), number(id));
+        }
+        "payment-bill" => {
+            if let Some(lang) = req.headers.get("accept-language") {
+                p.insert("language".into(), json!(lang));
+            }
+        }
+        "list-payments" => {
+            for k in ["page", "size"] {
+                if let Some(n) = p
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .and_then(|n| n.parse::<u32>().ok())
+                {
+                    p.insert(k.into(), json!(n));
+                }
+            }
+            for k in ["type", "status"] {
+                if let Some(list) = p.get(k).and_then(Value::as_str) {
+                    let items: Vec<&str> = list.split(',').collect();
+                    p.insert(k.into(), json!(items));
+                }
+            }
+        }
+        _ => {}
+    }
+    Value::Object(p).to_string()
+}
+
+/// Calls `op` with `params` on a canned transport answering `answer`; the result and the
+/// operations the client asked for.
+fn call(case: &Case, answer: Response) -> (Result<String, Error>, Vec<String>) {
+    let canned = Arc::new(Canned::new(ANSWERS.clone(), case.op, answer));
+    let client = client(case.op, &case.fixture, canned.clone());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("a runtime");
+    let result = rt.block_on(mserver::call_json(&client, case.op, &case.params));
+    (result, canned.seen())
+}
+
+static ANSWERS: LazyLock<Arc<BTreeMap<String, Response>>> = LazyLock::new(|| ok_answers(P));
+
+/// Every fixture case (of an operation the client sends) whose request goes out.
+static CASES: LazyLock<Vec<Case>> = LazyLock::new(|| {
+    let mut out = Vec::new();
+    for info in mserver::OPERATIONS {
+        if LOCAL.contains(&info.name) {
+            continue;
+        }
+        for (_, fixture) in Fixture::cases(P, info.name) {
+            let case = Case {
+                op: info.name,
+                effect: info.effect,
+                params: params(info.name, &fixture),
+                fixture,
+            };
+            let (_, seen) = call(&case, answer_of(&case.fixture));
+            if seen.iter().any(|s| s == info.name) {
+                out.push(case);
+            }
+        }
+    }
+    out
+});
+
+/// Every fixture answer, the donors of the splices.
+static DONORS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
+    Fixture::operations(P)
+        .iter()
+        .flat_map(|op| Fixture::cases(P, op))
+        .map(|(_, f)| f.response_body())
+        .collect()
+});
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(at, bit)| Mutation::Flip { at, bit }),
+        any::<usize>().prop_map(|at| Mutation::Truncate { at }),
+        (any::<usize>(), any::<usize>()).prop_map(|(at, len)| Mutation::Delete { at, len }),
+        (
+            any::<usize>(),
+            any::<usize>(),
+            any::<usize>(),
+            any::<usize>()
+        )
+            .prop_map(|(at, donor, from, len)| Mutation::Splice {
+                at,
+                donor,
+                from,
+                len
+            }),
+        any::<usize>().prop_map(|nth| Mutation::QuoteNumber { nth }),
+        any::<usize>().prop_map(|nth| Mutation::UnquoteString { nth }),
+        (any::<usize>(), any::<i64>())
+            .prop_map(|(nth, value)| Mutation::StringToNumber { nth, value }),
+        (any::<usize>(), any::<usize>())
+            .prop_map(|(nth, pick)| Mutation::ReplaceNumber { nth, pick }),
+    ]
+}
+
+#[test]
+fn every_operation_has_a_case_that_is_sent() {
+    for info in mserver::OPERATIONS {
+        if LOCAL.contains(&info.name) {
+            continue;
+        }
+        assert!(
+            CASES.iter().any(|c| c.op == info.name),
+            "{}: no fixture's request is sent, so its answer is not mutated",
+            info.name
+        );
+    }
+}
+
+#[test]
+fn every_unmutated_answer_is_sound() {
+    for case in CASES.iter() {
+        let (result, _) = call(case, answer_of(&case.fixture));
+        assert_sound(case.op, case.effect, &result);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_decoder_panics_on_a_mutated_answer(
+        pick in any::<usize>(),
+        mutations in prop::collection::vec(mutation(), 1..4),
+    ) {
+        let case = &CASES[pick % CASES.len()];
+        let mut answer = answer_of(&case.fixture);
+        answer.body = apply(&answer.body, &mutations, &DONORS);
+        let (result, _) = call(case, answer);
+        assert_sound(case.op, case.effect, &result);
+    }
+}
+
+/// The payment notifications' bodies (sent to us, verified locally).
+static NOTIFICATIONS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
+    Fixture::cases(P, "payment-notification")
+        .into_iter()
+        .filter_map(|(_, f)| f.request.json.map(|j| j.to_string().into_bytes()))
+        .collect()
+});
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A notification with a genuine token and a mutated body is read or refused, never
+    /// a panic; a refusal names a field.
+    #[test]
+    fn a_mutated_payment_notification_is_read_or_refused(
+        pick in any::<usize>(),
+        mutations in prop::collection::vec(mutation(), 1..4),
+    ) {
+        let body = apply(&NOTIFICATIONS[pick % NOTIFICATIONS.len()], &mutations, &DONORS);
+        let secret = mserver::SecretString::from("test-app-secret".to_owned());
+        let query = [
+            ("app_id", "test-app-id"),
+            ("access_token", "36849797cc664a7dcf42fc7bf1d5e03249445e07"),
+        ];
+        let headers = [("content-type", "application/json")];
+        match mserver::verify_payment_notification(&body, query, headers, "test-app-id", &secret) {
+            Ok(event) => drop(format!("{:?}", event.get())),
+            Err(refusal) => prop_assert!(!refusal.field().is_empty(), "{refusal}"),
+        }
+    }
+}
+
+/// A regression case found with the property above: `Exact` took any run of digits,
+/// signs, points and exponent letters for a number (`"--"`, `"1.2.3"`), and passed it on.
+#[test]
+fn an_exact_number_is_a_number() {
+    for bad in [
+        "\"--\"",
+        "\"1.2.3\"",
+        "\"e\"",
+        "\"+\"",
+        "\"1e\"",
+        "\".5\"",
+        "\"1.\"",
+        "\"-\"",
+        "\"1-2\"",
+    ] {
+        assert!(
+            serde_json::from_str::<mserver::Exact>(bad).is_err(),
+            "{bad} read as a number"
+        );
+    }
+    for good in [
+        "0",
+        "-0.5",
+        "55.616371",
+        "\"0.10\"",
+        "1e400",
+        "1.5E-5",
+        "2e+3",
+        "\"007\"",
+    ] {
+        let n: mserver::Exact = serde_json::from_str(good).expect(good);
+        assert_eq!(n.as_str(), good.trim_matches('"'));
+    }
+}
