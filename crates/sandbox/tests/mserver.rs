@@ -4,108 +4,11 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
 use kassa_sandbox::mserver::seed;
 use serde_json::{Value, json};
 
-struct Api {
-    sandbox: kassa_sandbox::Sandbox,
-    http: reqwest::Client,
-}
-
-fn basic(login: &str, password: &str) -> String {
-    let raw = format!("{login}:{password}");
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(raw)
-    )
-}
-
-fn wallet() -> String {
-    basic(seed::PHONE, seed::PASSWORD)
-}
-
-impl Api {
-    async fn start() -> Api {
-        let sandbox = kassa_sandbox::spawn().await.unwrap();
-        // No pool timer: with a paused clock it would make time jump ahead.
-        let http = reqwest::Client::builder()
-            .pool_idle_timeout(None)
-            .build()
-            .unwrap();
-        Api { sandbox, http }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/v1{path}", self.sandbox.url("mserver"))
-    }
-
-    /// (status, parsed body or Null when empty)
-    async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap()
-        };
-        (status, value)
-    }
-
-    async fn get(&self, path: &str, auth: &str) -> (u16, Value) {
-        self.send(self.http.get(self.url(path)).header("authorization", auth))
-            .await
-    }
-
-    async fn post(&self, path: &str, auth: Option<&str>, body: Value) -> (u16, Value) {
-        let mut req = self
-            .http
-            .post(self.url(path))
-            .header("content-type", "application/json")
-            .body(body.to_string());
-        if let Some(auth) = auth {
-            req = req.header("authorization", auth);
-        }
-        self.send(req).await
-    }
-
-    async fn token(&self, client: &str, form: &str) -> (u16, Value) {
-        self.send(
-            self.http
-                .post(format!("{}/oauth/token", self.sandbox.url("mserver")))
-                .header("authorization", client)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(form.to_owned()),
-        )
-        .await
-    }
-
-    /// A new active wallet; its Basic header.
-    async fn new_wallet(&self, phone: &str) -> String {
-        let (s, _) = self
-            .post(
-                "/wallet",
-                None,
-                json!({"phone": phone, "password": "secret-pw"}),
-            )
-            .await;
-        assert_eq!(s, 200);
-        let (s, _) = self
-            .post(
-                "/wallet/activate",
-                None,
-                json!({"phone": phone, "code": seed::SMS_CODE}),
-            )
-            .await;
-        assert_eq!(s, 200);
-        basic(phone, "secret-pw")
-    }
-}
-
-fn error(body: &Value) -> &str {
-    body["meta"]["error"].as_str().unwrap_or("")
-}
+mod common;
+use common::mserver::{Api, basic, error, out_payment, wallet};
 
 #[tokio::test]
 async fn a_wallet_is_created_activated_and_read() {
@@ -344,16 +247,6 @@ async fn tokens_are_issued_and_expire() {
     assert_eq!((s, error(&body)), (401, "token_expired"));
     let (s, body) = api.get("/wallet", &wallet_token).await;
     assert_eq!((s, error(&body)), (401, "token_expired"));
-}
-
-fn out_payment(key: &str, amount: Value) -> Value {
-    json!({
-        "type": "out",
-        "client_payment_id": key,
-        "amount": amount,
-        "service": 1,
-        "parameters": {"phoneNumber": "9261234567"},
-    })
 }
 
 #[tokio::test]

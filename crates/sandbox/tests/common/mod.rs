@@ -1,0 +1,3 @@
+//! Helpers shared by the sandbox's test files.
+
+pub mod mserver;
