@@ -183,6 +183,17 @@ fn body_object(body: &Bytes) -> Result<serde_json::Map<String, Value>, Refusal> 
     object(body).ok_or_else(|| Refusal::invalid("body"))
 }
 
+/// Answers with `answer` of the JSON object body, or refuses a body that is not one.
+fn with_body(
+    body: &Bytes,
+    answer: impl FnOnce(&serde_json::Map<String, Value>) -> Response,
+) -> Response {
+    match body_object(body) {
+        Ok(b) => answer(&b),
+        Err(r) => refuse(&r),
+    }
+}
+
 /// `page` and `size` from the query: defaults, and 422 naming the field when not a number
 /// in range.
 fn paging(q: &HashMap<String, String>, first: u64) -> Result<(u64, u64), Refusal> {
@@ -268,17 +279,11 @@ fn with_code(outcome: wire::Outcome) -> Response {
 }
 
 async fn activate_wallet(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
-    match body_object(&body) {
-        Ok(b) => respond(shared.lock().activate_wallet(&b)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| respond(shared.lock().activate_wallet(b)))
 }
 
 async fn resend_code(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
-    match body_object(&body) {
-        Ok(b) => with_code(shared.lock().resend_code(&b)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| with_code(shared.lock().resend_code(b)))
 }
 
 async fn get_wallet(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
@@ -469,10 +474,9 @@ async fn create_invoice(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match body_object(&body) {
-        Ok(b) => respond(shared.lock().create_invoice(&auth(&headers), &b)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| {
+        respond(shared.lock().create_invoice(&auth(&headers), b))
+    })
 }
 
 async fn list_invoices(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
@@ -508,10 +512,9 @@ async fn create_template(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match body_object(&body) {
-        Ok(b) => respond(shared.lock().create_template(&auth(&headers), &b)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| {
+        respond(shared.lock().create_template(&auth(&headers), b))
+    })
 }
 
 async fn list_templates(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
@@ -532,10 +535,9 @@ async fn update_template(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    match body_object(&body) {
-        Ok(b) => respond(shared.lock().update_template(&auth(&headers), &id, &b)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| {
+        respond(shared.lock().update_template(&auth(&headers), &id, b))
+    })
 }
 
 async fn delete_template(
@@ -555,17 +557,11 @@ async fn limits(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> R
 // ---------------------------------------------------------------------------------------
 
 async fn send_reset_code(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
-    match body_object(&body) {
-        Ok(b) => with_code(shared.lock().send_reset_code(&b)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| with_code(shared.lock().send_reset_code(b)))
 }
 
 async fn reset_password(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
-    match body_object(&body) {
-        Ok(b) => respond(shared.lock().reset_password(&b)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| respond(shared.lock().reset_password(b)))
 }
 
 async fn delete_wallet(
@@ -582,10 +578,9 @@ async fn put_person(
     body: Bytes,
 ) -> Response {
     let now = shared.now();
-    match body_object(&body) {
-        Ok(b) => respond(shared.lock().put_person(&auth(&headers), &b, now)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| {
+        respond(shared.lock().put_person(&auth(&headers), b, now))
+    })
 }
 
 async fn get_person(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
@@ -611,10 +606,9 @@ async fn find_wallets(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match body_object(&body) {
-        Ok(b) => respond(shared.lock().find_wallets(&auth(&headers), &b)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| {
+        respond(shared.lock().find_wallets(&auth(&headers), b))
+    })
 }
 
 async fn replenishment_points(
@@ -629,10 +623,9 @@ async fn wallet_settings(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match body_object(&body) {
-        Ok(b) => respond(shared.lock().wallet_settings(&auth(&headers), &b)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| {
+        respond(shared.lock().wallet_settings(&auth(&headers), b))
+    })
 }
 
 async fn wallet_status(
@@ -642,10 +635,9 @@ async fn wallet_status(
 ) -> Response {
     let client = q.get("webhook_client_id").map(String::as_str);
     let token = q.get("webhook_client_token").map(String::as_str);
-    match body_object(&body) {
-        Ok(b) => respond(shared.lock().wallet_status(client, token, &b)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| {
+        respond(shared.lock().wallet_status(client, token, b))
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -695,10 +687,9 @@ async fn order_service(
     body: Bytes,
 ) -> Response {
     let now = shared.now();
-    match body_object(&body) {
-        Ok(b) => respond(shared.lock().order_service(&auth(&headers), &b, now)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| {
+        respond(shared.lock().order_service(&auth(&headers), b, now))
+    })
 }
 
 async fn geo(
@@ -734,10 +725,9 @@ async fn payment_bill(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match body_object(&body) {
-        Ok(b) => respond(shared.lock().payment_bill(&auth(&headers), &b)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| {
+        respond(shared.lock().payment_bill(&auth(&headers), b))
+    })
 }
 
 async fn reset_unseen(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
@@ -746,10 +736,7 @@ async fn reset_unseen(State(shared): State<Shared<Emulator>>, headers: HeaderMap
 
 async fn best_p2p(State(shared): State<Shared<Emulator>>, body: Bytes) -> Response {
     let now = shared.now();
-    match body_object(&body) {
-        Ok(b) => respond(shared.lock().best_p2p(&b, now)),
-        Err(r) => refuse(&r),
-    }
+    with_body(&body, |b| respond(shared.lock().best_p2p(b, now)))
 }
 
 async fn list_best(State(shared): State<Shared<Emulator>>, headers: HeaderMap) -> Response {
