@@ -313,105 +313,19 @@ async fn mobilnik(uri: &str, op: &str, f: &Fixture) -> Result<String, Error> {
     mobilnik::call_json(&c, op, &params).await
 }
 
-/// A JPEG's first bytes, for the picture upload.
-const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F'];
-
-/// mserver's parameters, read from the fixture's request (as its contract tests read them).
+/// mserver's parameters, read from the fixture's request (as its contract tests read them);
+/// a payment notification is checked locally, from the fixture's body and query.
 fn mserver_params(op: &str, f: &Fixture) -> Value {
     let req = &f.request;
-    let mut p = match &req.json {
-        Some(Value::Object(m)) => m.clone(),
-        _ => serde_json::Map::new(),
-    };
-    for (k, v) in &req.query {
-        let v = match (op, v.parse::<u32>()) {
-            ("list-services", Ok(n)) => json!(n),
-            _ => json!(v),
-        };
-        p.insert(k.clone(), v);
-    }
-    if let Some(since) = req.headers.get("if-modified-since") {
-        p.insert(
-            "modified_since".into(),
-            json!(since.parse::<i64>().unwrap_or_default()),
-        );
-    }
-    let last = req.path.rsplit('/').next().unwrap_or_default().to_owned();
-    let number = |s: &str| json!(s.parse::<u64>().unwrap_or_default());
-    match op {
-        "get-service" | "get-card" | "delete-card" | "get-payment" => {
-            p.insert("id".into(), number(&last));
-        }
-        "mobile-operator" => {
-            p.insert("phone".into(), json!(last));
-        }
-        "delete-wallet" => {
-            p.insert("phone".into(), json!(last.replace("%2B", "+")));
-            p.insert(
-                "admin".into(),
-                json!({"login": "test-admin", "password": "test-admin-password"}),
-            );
-        }
-        "find-wallets" => {
-            if let Some(contacts) = p.remove("contacts") {
-                let phones: Vec<Value> = contacts
-                    .as_array()
-                    .map(|a| a.iter().map(|c| c["phone"].clone()).collect())
-                    .unwrap_or_default();
-                p.insert("phones".into(), json!(phones));
-            } else {
-                p.insert("shape".into(), json!("phones"));
-            }
-        }
-        "get-template" | "update-template" | "delete-template" => {
-            p.insert("id".into(), json!(last));
-        }
-        "cancel-invoice" | "duplicate-invoice" | "pay-invoice" => {
-            let id = req.path.split('/').nth(2).unwrap_or_default();
-            p.insert("id".into(), json!(id));
-        }
-        "upload-picture" => {
-            p.insert("bytes".into(), json!(JPEG));
-            let name = req
-                .multipart
-                .as_ref()
-                .and_then(|m| m.get("file"))
-                .and_then(|part| part.filename.clone());
-            p.insert("file_name".into(), json!(name));
-        }
-        "pay-payment" => {
-            let id = req.path.rsplit('/').nth(1).unwrap_or_default();
-            p.insert("id".into(), number(id));
-        }
-        "payment-bill" => {
-            if let Some(lang) = req.headers.get("accept-language") {
-                p.insert("language".into(), json!(lang));
-            }
-        }
-        "list-payments" => {
-            for k in ["page", "size"] {
-                if let Some(n) = p.get(k).and_then(Value::as_str) {
-                    let n = number(n);
-                    p.insert(k.into(), n);
-                }
-            }
-            for k in ["type", "status"] {
-                if let Some(list) = p.get(k).and_then(Value::as_str) {
-                    let items: Vec<&str> = list.split(',').collect();
-                    p.insert(k.into(), json!(items));
-                }
-            }
-        }
-        "payment-notification" => {
-            let body = json_text(f);
-            p = serde_json::Map::new();
-            p.insert("body".into(), json!(body));
-            p.insert("query".into(), json!(req.query));
-            p.insert("headers".into(), json!(req.headers));
-            p.insert("app_id".into(), json!("test-app-id"));
-            p.insert("app_secret".into(), json!(APP_SECRET));
-        }
-        _ => {}
+    let mut p = kassa_testkit::params::mserver(op, f);
+    if op == "payment-notification" {
+        let body = json_text(f);
+        p = serde_json::Map::new();
+        p.insert("body".into(), json!(body));
+        p.insert("query".into(), json!(req.query));
+        p.insert("headers".into(), json!(req.headers));
+        p.insert("app_id".into(), json!("test-app-id"));
+        p.insert("app_secret".into(), json!(APP_SECRET));
     }
     Value::Object(p)
 }

@@ -33,6 +33,7 @@ pub mod logs;
 pub mod multipart;
 pub mod mutate;
 pub mod node;
+pub mod params;
 pub mod props;
 pub mod transport;
 
