@@ -52,13 +52,15 @@ async fn both_decoders_read_every_payload_row_for_row() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_thousand_cold_calls_are_counted_at_the_server() {
-    for burst in [tokens::anor_bm(1000).await, tokens::mserver(1000).await] {
-        assert_eq!(burst.succeeded, 1000, "{burst:?}");
-        assert_eq!(burst.call_requests, 1000, "{burst:?}");
+async fn two_hundred_cold_calls_are_counted_at_the_server() {
+    // The bench itself sends 1,000 (docs/performance.md); here 200 keep both ends' sockets
+    // under the usual limit of 1,024 open files, beside the other tests of this binary.
+    for burst in [tokens::anor_bm(200).await, tokens::mserver(200).await] {
+        assert_eq!(burst.succeeded, 200, "{burst:?}");
+        assert_eq!(burst.call_requests, 200, "{burst:?}");
         assert_eq!(
             burst.token_requests, 1,
-            "one token for 1,000 cold calls: {burst:?}"
+            "one token for 200 cold calls: {burst:?}"
         );
     }
 }

@@ -205,3 +205,32 @@ impl<T: Send + Sync> TokenCache<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ten thousand calls that find the cache empty share one fetch, with no sockets: the
+    /// fetch waits on the paused clock until every other call queues behind it.
+    #[tokio::test(start_paused = true)]
+    async fn ten_thousand_cold_calls_share_one_fetch() {
+        let cache = Arc::new(TokenCache::<u32>::new(Duration::from_secs(30)));
+        let mut calls = tokio::task::JoinSet::new();
+        for _ in 0..10_000 {
+            let cache = cache.clone();
+            calls.spawn(async move {
+                cache
+                    .get(|_| async {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok(Fetched::new(7, Some(Duration::from_secs(3600))))
+                    })
+                    .await
+                    .map(|t| (t.value, t.generation))
+            });
+        }
+        while let Some(done) = calls.join_next().await {
+            assert_eq!(done.expect("joins").expect("a token"), (7, 1));
+        }
+        assert_eq!(cache.fetches(), 1);
+    }
+}
