@@ -223,10 +223,7 @@ impl Client {
                     let mut req =
                         Request::new(op.clone(), method, path).bearer(&token.value.access);
                     req.body = body.clone();
-                    async move {
-                        let resp = self.engine().execute(&req).await?;
-                        read(op, &resp)
-                    }
+                    async move { self.engine().exchange(&req, |resp| read(op, resp)).await }
                 },
             )
             .await

@@ -13,6 +13,9 @@
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
+
+use crate::journal::{Intent, Journal, Resolution};
+use crate::ops::EffectKind;
 use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
@@ -92,6 +95,7 @@ pub struct Engine {
     secrets: Arc<RwLock<Scrubber>>,
     clock: Clock,
     classify: Option<Classifier>,
+    journal: Option<Arc<dyn Journal>>,
 }
 
 impl fmt::Debug for Engine {
@@ -104,6 +108,7 @@ impl fmt::Debug for Engine {
             .field("timeouts", &self.timeouts)
             .field("budget", &self.budget.available())
             .field("max_answer_bytes", &self.max_answer_bytes)
+            .field("journal", &self.journal)
             .finish_non_exhaustive()
     }
 }
@@ -132,6 +137,7 @@ pub struct EngineBuilder {
     secrets: Scrubber,
     clock: Option<Clock>,
     classify: Option<Classifier>,
+    journal: Option<Arc<dyn Journal>>,
 }
 
 impl fmt::Debug for EngineBuilder {
@@ -146,6 +152,7 @@ impl fmt::Debug for EngineBuilder {
             .field("tls", &self.tls)
             .field("max_answer_bytes", &self.max_answer_bytes)
             .field("secrets", &self.secrets.len())
+            .field("journal", &self.journal)
             .finish_non_exhaustive()
     }
 }
@@ -279,6 +286,29 @@ impl EngineBuilder {
         self
     }
 
+    /// Records every `Keyed` and `Once` call in `journal` before it is sent, and resolves
+    /// it with its outcome ([`crate::journal`]). Calls made through
+    /// [`Engine::exchange`] use it; `Read` and `Auth` calls never do.
+    ///
+    /// ```
+    /// # use kassa_core::journal::{Intent, Journal, JournalError, Resolution};
+    /// # #[derive(Debug)] struct Nowhere;
+    /// # #[kassa_core::async_trait] impl Journal for Nowhere {
+    /// #     async fn record(&self, _: &Intent, _: &[u8]) -> Result<(), JournalError> { Err("full".into()) }
+    /// #     async fn dispatched(&self, _: &str) -> Result<(), JournalError> { Ok(()) }
+    /// #     async fn resolve(&self, _: &str, _: &Resolution) -> Result<(), JournalError> { Ok(()) }
+    /// # }
+    /// let engine = kassa_core::Engine::builder("p", "http://127.0.0.1:1")
+    ///     .journal(std::sync::Arc::new(Nowhere))
+    ///     .build()?;
+    /// assert!(engine.journal().is_some());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn journal(mut self, journal: Arc<dyn Journal>) -> EngineBuilder {
+        self.journal = Some(journal);
+        self
+    }
+
     /// Builds the engine; fails when the base URL is not an absolute http(s) URL, or the
     /// TLS settings hold a bad PEM ([`Error::InvalidInput`] naming `tls.root_pem` or
     /// `tls.identity_pem`).
@@ -315,6 +345,7 @@ impl EngineBuilder {
             secrets: Arc::new(RwLock::new(secrets)),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
             classify: self.classify,
+            journal: self.journal,
         })
     }
 }
@@ -339,6 +370,7 @@ impl Engine {
             secrets: Scrubber::default(),
             clock: None,
             classify: None,
+            journal: None,
         }
     }
 
@@ -461,6 +493,66 @@ impl Engine {
     /// ```
     pub fn transport(&self) -> Arc<dyn Transport> {
         self.transport.clone()
+    }
+
+    /// The intent journal, if one was set.
+    ///
+    /// ```
+    /// assert!(kassa_core::Engine::builder("p", "http://127.0.0.1:1").build()?.journal().is_none());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn journal(&self) -> Option<&Arc<dyn Journal>> {
+        self.journal.as_ref()
+    }
+
+    /// Sends `req` with [`Engine::execute`] and reads its answer with `read`; with a
+    /// journal set and a `Keyed` or `Once` operation, the call is first recorded (a failure
+    /// to record is [`Error::Journal`] and nothing is sent), marked dispatched, and after
+    /// `read` resolved with its outcome. An outcome-unknown leaves the intent unresolved
+    /// for the recoverer. Every provider sends its calls through here.
+    ///
+    /// ```
+    /// use kassa_core::{Effect, Engine, Method, Operation, Request};
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let engine = Engine::builder("p", "http://127.0.0.1:9").build()?;
+    /// let req = Request::new(Operation::new("p", "status", Effect::Read), Method::Get, "/s");
+    /// // Nothing listens on port 9: a read fails in transit, the journal is not asked.
+    /// let err = engine.exchange(&req, |_resp| Ok(())).await.unwrap_err();
+    /// assert_eq!(err.was_sent(), kassa_core::Sent::No);
+    /// # Ok::<(), kassa_core::Error>(()) }).unwrap();
+    /// ```
+    pub async fn exchange<T>(
+        &self,
+        req: &Request,
+        read: impl FnOnce(&Response) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let op = &req.operation;
+        let journal = match (&self.journal, EffectKind::of(&op.effect)) {
+            (Some(j), EffectKind::Keyed | EffectKind::Once) => j,
+            _ => return self.execute(req).await.and_then(|resp| read(&resp)),
+        };
+        let intent = Intent::for_operation(op);
+        let unrecorded = |source: crate::error::BoxError| Error::Journal {
+            provider: op.provider,
+            operation: op.name,
+            source,
+        };
+        journal
+            .record(&intent, &req.body.bytes())
+            .await
+            .map_err(unrecorded)?;
+        journal.dispatched(&intent.id).await.map_err(unrecorded)?;
+        let result = self.execute(req).await.and_then(|resp| read(&resp));
+        if let Some(resolution) = Resolution::of(&result)
+            && let Err(e) = journal.resolve(&intent.id, &resolution).await
+        {
+            tracing::warn!(
+                intent = %intent.id,
+                error = %e,
+                "the journal could not resolve the intent; the recoverer will"
+            );
+        }
+        result
     }
 
     /// Sends `req`, retrying as its effect allows, and returns the final answer whatever

@@ -487,6 +487,17 @@ pub enum Error {
         /// A short redacted excerpt of the body around the failure.
         excerpt: String,
     },
+    /// The intent journal could not record the call, so it was not sent.
+    #[error("{provider} {operation}: not sent, the journal could not record it: {source}")]
+    Journal {
+        /// Provider name.
+        provider: &'static str,
+        /// Operation name.
+        operation: &'static str,
+        /// The store's error.
+        #[source]
+        source: BoxError,
+    },
 }
 
 impl Error {
@@ -655,7 +666,7 @@ impl Error {
     /// ```
     pub fn was_sent(&self) -> Sent {
         match self {
-            Error::InvalidInput { .. } => Sent::No,
+            Error::InvalidInput { .. } | Error::Journal { .. } => Sent::No,
             Error::Rejected(_) | Error::Auth(_) | Error::Http { .. } | Error::Decode { .. } => {
                 Sent::Yes
             }
@@ -771,7 +782,8 @@ impl Error {
             Error::OutcomeUnknown(o) => Some(o.operation),
             Error::Transport { operation, .. }
             | Error::Http { operation, .. }
-            | Error::Decode { operation, .. } => Some(operation),
+            | Error::Decode { operation, .. }
+            | Error::Journal { operation, .. } => Some(operation),
         }
     }
 }

@@ -38,6 +38,7 @@ pub mod engine;
 pub mod error;
 pub mod idempotency;
 pub mod inbound;
+pub mod journal;
 pub mod lenient;
 pub mod money;
 pub mod ops;

@@ -104,6 +104,8 @@ pub struct Operation {
     pub reconcile: Option<Reconcile>,
     /// What to tell the caller when there is no status call.
     pub advice: Option<&'static str>,
+    /// The amount it moves, in minor units, and its currency code, for the intent journal.
+    pub amount: Option<(i64, &'static str)>,
 }
 
 impl Operation {
@@ -120,6 +122,7 @@ impl Operation {
             effect,
             reconcile: None,
             advice: None,
+            amount: None,
         }
     }
 
@@ -154,6 +157,17 @@ impl Operation {
     /// ```
     pub fn advise(mut self, advice: &'static str) -> Operation {
         self.advice = Some(advice);
+        self
+    }
+
+    /// The same operation moving `minor` units of `currency` (kept in the intent journal).
+    ///
+    /// ```
+    /// let op = kassa_core::Operation::new("p", "pay", kassa_core::Effect::Once).amount(150_000, "UZS");
+    /// assert_eq!(op.amount, Some((150_000, "UZS")));
+    /// ```
+    pub fn amount(mut self, minor: i64, currency: &'static str) -> Operation {
+        self.amount = Some((minor, currency));
         self
     }
 
@@ -366,6 +380,52 @@ pub enum Body {
     Form(Vec<(String, Param)>),
     /// `multipart/form-data` parts.
     Multipart(Vec<Part>),
+}
+
+impl Body {
+    /// The body as one run of bytes, for a journal's keyed hash of the request (the JSON
+    /// text; form fields as `name=value` lines; parts as name, file name, type and bytes).
+    /// Never logged or stored as is.
+    ///
+    /// ```
+    /// use kassa_core::{Body, Param};
+    /// assert_eq!(&*Body::Json(b"{}".to_vec()).bytes(), b"{}");
+    /// let form = Body::Form(vec![("a".into(), Param::Plain("1".into()))]);
+    /// assert_eq!(&*form.bytes(), b"a=1\n");
+    /// assert!(Body::None.bytes().is_empty());
+    /// ```
+    pub fn bytes(&self) -> std::borrow::Cow<'_, [u8]> {
+        use std::borrow::Cow;
+        match self {
+            Body::None => Cow::Borrowed(&[]),
+            Body::Json(b) => Cow::Borrowed(b),
+            Body::Form(fields) => {
+                let mut out = Vec::new();
+                for (name, value) in fields {
+                    out.extend_from_slice(name.as_bytes());
+                    out.push(b'=');
+                    out.extend_from_slice(value.expose().as_bytes());
+                    out.push(b'\n');
+                }
+                Cow::Owned(out)
+            }
+            Body::Multipart(parts) => {
+                let mut out = Vec::new();
+                for p in parts {
+                    for field in [
+                        p.name.as_bytes(),
+                        p.file_name.as_deref().unwrap_or("").as_bytes(),
+                        p.content_type.as_bytes(),
+                        &p.data,
+                    ] {
+                        out.extend_from_slice(&(field.len() as u64).to_le_bytes());
+                        out.extend_from_slice(field);
+                    }
+                }
+                Cow::Owned(out)
+            }
+        }
+    }
 }
 
 impl fmt::Debug for Body {

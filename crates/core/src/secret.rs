@@ -834,6 +834,15 @@ impl Scrubber {
                 sent,
                 source: self.scrub_source(source),
             },
+            Error::Journal {
+                provider,
+                operation,
+                source,
+            } => Error::Journal {
+                provider,
+                operation,
+                source: self.scrub_source(source),
+            },
             Error::Http {
                 provider,
                 operation,

@@ -89,14 +89,17 @@ pub(crate) fn read<T: DeserializeOwned>(
 }
 
 impl Client {
-    /// Sends `form` to `/api/userapi/v1/<method>` with the API headers and reads the
-    /// envelope (`None`: no data); every error is scrubbed of the client's secrets.
-    pub(crate) async fn call<T: DeserializeOwned>(
+    /// Sends `form` to `/api/userapi/v1/<method>` with the API headers, reads the envelope
+    /// (`None`: no data) and hands the data to `then`, inside the engine's exchange (so an
+    /// intent journal resolves on what `then` returns); every error is scrubbed of the
+    /// client's secrets.
+    pub(crate) async fn call<T: DeserializeOwned, R>(
         &self,
         op: &Operation,
         method: &str,
         form: &(impl Serialize + ?Sized),
-    ) -> Result<Option<T>, Error> {
+        then: impl FnOnce(Option<T>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
         let engine = &self.inner.engine;
         let path = format!(
             "/api/userapi/v1/{method}{}",
@@ -107,11 +110,10 @@ impl Client {
             .credentials
             .apply(Request::new(op.clone(), Method::Post, path))
             .form_of(form)?;
-        let resp = engine
-            .execute(&req)
+        engine
+            .exchange(&req, |resp| read::<T>(op, resp).and_then(then))
             .await
-            .map_err(|e| engine.scrub_error(e))?;
-        read::<T>(op, &resp).map_err(|e| engine.scrub_error(e))
+            .map_err(|e| engine.scrub_error(e))
     }
 
     /// A call whose data is an object: no data is [`Code::Empty`].
@@ -121,14 +123,17 @@ impl Client {
         method: &str,
         form: &(impl Serialize + ?Sized),
     ) -> Result<T, Error> {
-        self.call(&op, method, form).await?.ok_or_else(|| {
-            self.inner.engine.scrub_error(Error::from_code(
-                &op,
-                Some(200),
-                Code::Empty,
-                "an empty answer where an object was expected",
-            ))
+        self.call(&op, method, form, |data: Option<T>| {
+            data.ok_or_else(|| {
+                Error::from_code(
+                    &op,
+                    Some(200),
+                    Code::Empty,
+                    "an empty answer where an object was expected",
+                )
+            })
         })
+        .await
     }
 
     /// A call whose data is a listing: no data is an empty listing.
@@ -138,7 +143,10 @@ impl Client {
         method: &str,
         form: &(impl Serialize + ?Sized),
     ) -> Result<T, Error> {
-        Ok(self.call(&op, method, form).await?.unwrap_or_default())
+        self.call(&op, method, form, |data: Option<T>| {
+            Ok(data.unwrap_or_default())
+        })
+        .await
     }
 }
 

@@ -144,11 +144,10 @@ pub(crate) async fn send<T: DeserializeOwned>(
     req: &Request,
     status: StatusField,
 ) -> Result<T, Error> {
-    let resp = engine
-        .execute(req)
+    engine
+        .exchange(req, |resp| read(&req.operation, resp, status))
         .await
-        .map_err(|e| engine.scrub_error(e))?;
-    read(&req.operation, &resp, status).map_err(|e| engine.scrub_error(e))
+        .map_err(|e| engine.scrub_error(e))
 }
 
 /// The engine's body-code classifier: a read answered 2xx with a "temporarily" code

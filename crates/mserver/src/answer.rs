@@ -230,15 +230,14 @@ pub(crate) async fn send<T: DeserializeOwned>(
     engine: &Engine,
     req: &Request,
 ) -> Result<Conditional<T>, Error> {
-    let resp = engine
-        .execute(req)
+    engine
+        .exchange(req, |resp| {
+            if resp.status == 304 {
+                return Ok(Conditional::NotModified);
+            }
+            read(&req.operation, resp).map(Conditional::Modified)
+        })
         .await
-        .map_err(|e| engine.scrub_error(e))?;
-    if resp.status == 304 {
-        return Ok(Conditional::NotModified);
-    }
-    read(&req.operation, &resp)
-        .map(Conditional::Modified)
         .map_err(|e| engine.scrub_error(e))
 }
 

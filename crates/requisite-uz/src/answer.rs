@@ -137,12 +137,10 @@ impl Client {
         if let Some(options) = options {
             req = req.options(options.clone());
         }
-        let resp = self
-            .engine
-            .execute(&req)
+        self.engine
+            .exchange(&req, |resp| read(&op, resp))
             .await
-            .map_err(|e| self.engine.scrub_error(e))?;
-        read(&op, &resp).map_err(|e| self.engine.scrub_error(e))
+            .map_err(|e| self.engine.scrub_error(e))
     }
 }
 
