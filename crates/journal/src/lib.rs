@@ -17,6 +17,8 @@
 
 #![warn(missing_docs)]
 
+pub mod hash;
+
 use std::time::Duration;
 
 use kassa_core::journal::{Intent, Journal, JournalError, Resolution};
