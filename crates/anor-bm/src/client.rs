@@ -179,6 +179,31 @@ impl ClientBuilder {
         self
     }
 
+    /// Records every call that moves money or changes state (`Keyed` and `Once`) in
+    /// `journal` before it is sent, and resolves it with its outcome, so an answer lost
+    /// with the process is settled later from `status` (see [`Client`]'s
+    /// [`Reconciler`](kassa_core::journal::Reconciler) implementation). Login and token
+    /// refresh are never recorded.
+    ///
+    /// ```
+    /// # use kassa_core::journal::{Intent, Journal, JournalError, Resolution};
+    /// # #[derive(Debug)] struct Nowhere;
+    /// # #[kassa_core::async_trait] impl Journal for Nowhere {
+    /// #     async fn record(&self, _: &Intent, _: &[u8]) -> Result<(), JournalError> { Ok(()) }
+    /// #     async fn dispatched(&self, _: &str) -> Result<(), JournalError> { Ok(()) }
+    /// #     async fn resolve(&self, _: &str, _: &Resolution) -> Result<(), JournalError> { Ok(()) }
+    /// # }
+    /// let client = anor_bm::Client::builder("http://h:1", "u", "p")
+    ///     .journal(std::sync::Arc::new(Nowhere))
+    ///     .build()?;
+    /// assert!(client.journal().is_some());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn journal(mut self, journal: Arc<dyn kassa_core::journal::Journal>) -> ClientBuilder {
+        self.engine = self.engine.journal(journal);
+        self
+    }
+
     /// Builds the client; fails when the base URL is not an absolute http(s) URL or the
     /// username is empty. Nothing is sent until the first call.
     ///
@@ -236,6 +261,17 @@ impl Client {
     /// ```
     pub fn base_url(&self) -> &str {
         self.inner.engine.base_url()
+    }
+
+    /// The intent journal set with [`ClientBuilder::journal`], if any.
+    ///
+    /// ```
+    /// let client = anor_bm::Client::builder("http://h:1", "u", "p").build()?;
+    /// assert!(client.journal().is_none());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn journal(&self) -> Option<&Arc<dyn kassa_core::journal::Journal>> {
+        self.inner.engine.journal()
     }
 
     /// How many times the client fetched a token (logins and refreshes) so far.

@@ -65,6 +65,7 @@ mod billing;
 mod card;
 mod client;
 mod error;
+mod journal;
 mod ops;
 mod payout;
 mod wire;
@@ -80,6 +81,7 @@ pub use card::{
 };
 pub use client::{Client, ClientBuilder};
 pub use error::{Code, ErrorBody, Facts, Langs, Titles, code_of};
+pub use journal::RECONCILED_ONLY_FROM_THE_ANSWER;
 pub use kassa_core::decimal::Decimal;
 pub use ops::{OPERATIONS, call_json};
 pub use payout::{

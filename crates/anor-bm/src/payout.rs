@@ -411,7 +411,7 @@ impl Client {
     /// ```
     pub async fn ext_pay(&self, req: &ExtPayRequest) -> Result<Payout, Error> {
         req.validate()?;
-        let op = ext_pay_op(req.agent_tran_id);
+        let op = ext_pay_op(req.agent_tran_id).amount(req.amount.minor, req.amount.currency.code());
         self.bearer_call(&op, Method::Post, EXT_PAY_PATH, Some(req), |op, resp| {
             answered_payout(op, resp, req, read_payout(op, resp)?)
         })

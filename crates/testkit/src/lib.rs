@@ -11,6 +11,7 @@
 //! - [`logs`]: captures tracing output at TRACE level to prove it holds no secret.
 //! - [`quiet_transport`]: a transport with no idle-pool timer, for tests on a paused clock.
 //! - [`errors`]: the kind of an error by name, and an [`ErrorView`] for snapshots.
+//! - [`journal::Memory`]: an in-memory intent journal that keeps intents and events.
 //! - [`canned`] and [`mutate`]: a transport with loaded answers and the body mutations of
 //!   the property tests.
 //!
@@ -29,6 +30,7 @@ pub mod canned;
 pub mod errors;
 pub mod faults;
 mod inbound;
+pub mod journal;
 pub mod logs;
 pub mod multipart;
 pub mod mutate;

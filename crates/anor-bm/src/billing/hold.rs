@@ -67,7 +67,8 @@ impl Client {
     pub async fn hold_more(&self, req: &HoldMoreRequest) -> Result<Bill, Error> {
         req.validate()?;
         self.bill_call(
-            once_on_bill("hold-more", req.bill_id),
+            once_on_bill("hold-more", req.bill_id)
+                .amount(req.amount.minor, req.amount.currency.code()),
             MORE_PATH,
             req,
             Some(req.bill_id),
@@ -111,7 +112,8 @@ impl Client {
     pub async fn hold_reverse_partial(&self, req: &ReversePartialRequest) -> Result<Bill, Error> {
         req.validate()?;
         self.bill_call(
-            once_on_bill("hold-reverse-partial", req.bill_id),
+            once_on_bill("hold-reverse-partial", req.bill_id)
+                .amount(req.reverse_amount.minor, req.reverse_amount.currency.code()),
             REVERSE_PARTIAL_PATH,
             req,
             Some(req.bill_id),

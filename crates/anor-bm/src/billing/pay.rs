@@ -32,7 +32,8 @@ impl Client {
             .keyed(req.agent_tran_id.clone())
             .reconcile_with(
                 Reconcile::new("status").param("agentTranId", req.agent_tran_id.clone()),
-            );
+            )
+            .amount(req.amount.minor, req.amount.currency.code());
         self.bill_call(op, CHECK_PATH, req, None).await
     }
 
