@@ -160,6 +160,34 @@ impl ClientBuilder {
         self
     }
 
+    /// Records every call that moves money or changes state (`Keyed` and `Once`) in
+    /// `journal` before it is sent, and resolves it with its outcome, so an answer lost
+    /// with the process is settled later from `payment-status` (see [`Client`]'s
+    /// [`Reconciler`](kassa_core::journal::Reconciler) implementation). Reads and
+    /// authentication are never recorded.
+    ///
+    /// ```
+    /// # use kassa_core::journal::{Intent, Journal, JournalError, Resolution};
+    /// # #[derive(Debug)] struct Nowhere;
+    /// # #[kassa_core::async_trait] impl Journal for Nowhere {
+    /// #     async fn record(&self, _: &Intent, _: &[u8]) -> Result<(), JournalError> { Ok(()) }
+    /// #     async fn dispatched(&self, _: &str) -> Result<(), JournalError> { Ok(()) }
+    /// #     async fn resolve(&self, _: &str, _: &Resolution) -> Result<(), JournalError> { Ok(()) }
+    /// # }
+    /// let client = requisite_uz::Client::builder("http://h").credentials("u", "p")
+    ///     .journal(std::sync::Arc::new(Nowhere))
+    ///     .build()?;
+    /// assert!(client.journal().is_some());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn journal(
+        mut self,
+        journal: std::sync::Arc<dyn kassa_core::journal::Journal>,
+    ) -> ClientBuilder {
+        self.engine = self.engine.journal(journal);
+        self
+    }
+
     /// Builds the client. Fails with [`Error::InvalidInput`] when the base URL is not an
     /// http(s) URL, or the username or password is missing, or the username holds a `:`
     /// (HTTP Basic cannot carry it).
@@ -193,6 +221,17 @@ impl Client {
             username: None,
             password: None,
         }
+    }
+
+    /// The intent journal set with [`ClientBuilder::journal`], if any.
+    ///
+    /// ```
+    /// let client = requisite_uz::Client::builder("http://h").credentials("u", "p").build()?;
+    /// assert!(client.journal().is_none());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn journal(&self) -> Option<&std::sync::Arc<dyn kassa_core::journal::Journal>> {
+        self.engine.journal()
     }
 
     /// The base URL (no trailing slash).

@@ -60,6 +60,7 @@ mod auth;
 mod bank_time;
 mod client;
 pub mod error;
+mod journal;
 mod ops;
 mod payment;
 pub mod safe;
@@ -72,6 +73,7 @@ pub use account::{
 pub use bank_time::{BANK_OFFSET, bank_date, bank_today};
 pub use client::{Client, ClientBuilder};
 pub use error::{Code, Facts, code_of};
+pub use journal::RECONCILED_ONLY_FROM_THE_ANSWER;
 pub use ops::{OPERATIONS, call_json};
 pub use payment::{
     CardType, PaymentBudgetRequest, PaymentRequest, PaymentResult, PaymentStatus,

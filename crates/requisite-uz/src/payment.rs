@@ -37,6 +37,8 @@ pub(crate) trait PaymentOrder: Serialize + Sync {
     fn order_id(&self) -> &str;
     /// `serviceId`.
     fn service_id(&self) -> ServiceId;
+    /// `amount`.
+    fn amount(&self) -> Money;
     /// Every check before sending, against `service` when known.
     fn check(&self, service: Option<&Service>) -> Result<(), Error>;
 }
@@ -589,6 +591,10 @@ impl PaymentOrder for PaymentRequest {
         self.service_id
     }
 
+    fn amount(&self) -> Money {
+        self.amount
+    }
+
     fn check(&self, service: Option<&Service>) -> Result<(), Error> {
         check_order_id(&self.order_id)?;
         check_text("receiverName", &self.receiver_name, RECEIVER_NAME_MAX)?;
@@ -632,6 +638,10 @@ impl PaymentOrder for PaymentBudgetRequest {
 
     fn service_id(&self) -> ServiceId {
         self.service_id
+    }
+
+    fn amount(&self) -> Money {
+        self.amount
     }
 
     fn check(&self, service: Option<&Service>) -> Result<(), Error> {
@@ -739,7 +749,9 @@ impl Client {
         options: Option<&CallOptions>,
     ) -> Result<PaymentResult, Error> {
         tracing::debug!(operation = R::OPERATION, order_id = %req.order_id(), service_id = %req.service_id(), "creating a payment order");
-        let op = order_op(R::OPERATION, req.order_id());
+        let amount = req.amount();
+        let op =
+            order_op(R::OPERATION, req.order_id()).amount(amount.minor, amount.currency.code());
         let result = self
             .call(
                 op.clone(),
