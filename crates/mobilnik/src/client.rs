@@ -215,6 +215,31 @@ impl ClientBuilder {
         self.with(move |e| e.tls(tls.clone()))
     }
 
+    /// Records every call that moves money or changes state (`Keyed` and `Once`) in
+    /// `journal` before it is sent, and resolves it with its outcome, so an answer lost
+    /// with the process is left open for a person or the recoverer (see [`Client`]'s
+    /// [`Reconciler`](kassa_core::journal::Reconciler) implementation). Reads and
+    /// authentication are never recorded.
+    ///
+    /// ```
+    /// # use kassa_core::journal::{Intent, Journal, JournalError, Resolution};
+    /// # #[derive(Debug)] struct Nowhere;
+    /// # #[kassa_core::async_trait] impl Journal for Nowhere {
+    /// #     async fn record(&self, _: &Intent, _: &[u8]) -> Result<(), JournalError> { Ok(()) }
+    /// #     async fn dispatched(&self, _: &str) -> Result<(), JournalError> { Ok(()) }
+    /// #     async fn resolve(&self, _: &str, _: &Resolution) -> Result<(), JournalError> { Ok(()) }
+    /// # }
+    /// let client = mobilnik::Client::builder()
+    ///     .login("l").password("p".into()).device_id(mobilnik::DeviceId::derive("d")).device_name("d")
+    ///     .journal(std::sync::Arc::new(Nowhere))
+    ///     .build()?;
+    /// assert!(client.journal().is_some());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn journal(self, journal: Arc<dyn kassa_core::journal::Journal>) -> ClientBuilder {
+        self.with(move |e| e.journal(journal.clone()))
+    }
+
     /// Caps an answer's size in bytes (default 32 MiB); a larger one fails the call.
     ///
     /// ```
@@ -286,6 +311,18 @@ impl Client {
     /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// The intent journal set with [`ClientBuilder::journal`], if any.
+    ///
+    /// ```
+    /// let client = mobilnik::Client::builder()
+    ///     .login("l").password("p".into()).device_id(mobilnik::DeviceId::derive("d")).device_name("d").build()?;
+    /// assert!(client.journal().is_none());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn journal(&self) -> Option<&std::sync::Arc<dyn kassa_core::journal::Journal>> {
+        self.inner.engine.journal()
     }
 
     /// The API address in use (no trailing slash).

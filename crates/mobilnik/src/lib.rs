@@ -75,6 +75,7 @@ pub mod auth;
 pub mod client;
 #[doc(hidden)]
 pub mod error;
+mod journal;
 mod ops;
 #[doc(hidden)]
 pub mod payments;
@@ -85,6 +86,7 @@ mod wire;
 pub use auth::{AuthenticateRequest, AuthenticateResponse, DeviceId};
 pub use client::{CLIENT_ID, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{Code, CodeFacts, StatusCode, code_of, status_code_of};
+pub use journal::RECONCILED_ONLY_FROM_THE_ANSWER;
 pub use ops::{OPERATIONS, call_json};
 pub use payments::{
     CheckPaymentRequest, CheckPaymentResponse, OperationId, PAYMENT_ADVICE, PaymentRequest,

@@ -461,7 +461,8 @@ impl Client {
             ("requisite", Param::from(req.requisite.as_str())),
             ("amount", Param::from(req.amount.to_major_string())),
         ];
-        self.call(&payment_op(), "/payment/", &params, StatusField::Optional)
+        let op = payment_op().amount(req.amount.minor, req.amount.currency.code());
+        self.call(&op, "/payment/", &params, StatusField::Optional)
             .await
     }
 
@@ -518,13 +519,9 @@ impl Client {
             ("comment", Param::from(req.comment.as_str())),
             ("status", Param::from("2")),
         ];
-        self.call(
-            &transfer_op(),
-            "/transfer_request/",
-            &params,
-            StatusField::Required,
-        )
-        .await
+        let op = transfer_op().amount(req.amount.minor, req.amount.currency.code());
+        self.call(&op, "/transfer_request/", &params, StatusField::Required)
+            .await
     }
 }
 
