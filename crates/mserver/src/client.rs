@@ -112,6 +112,7 @@ pub struct ClientBuilder {
     engine: Vec<EngineSetting>,
     credentials: Credentials,
     headers: Vec<(String, String)>,
+    journal: Option<Arc<dyn kassa_core::journal::Journal>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -127,6 +128,7 @@ impl fmt::Debug for ClientBuilder {
             .field("credentials", &self.credentials)
             .field("headers", &headers)
             .field("engine_settings", &self.engine.len())
+            .field("journal", &self.journal)
             .finish()
     }
 }
@@ -139,6 +141,7 @@ impl Default for ClientBuilder {
             engine: Vec::new(),
             credentials: Credentials::None,
             headers: Vec::new(),
+            journal: None,
         }
     }
 }
@@ -355,6 +358,32 @@ impl ClientBuilder {
         self.with(move |e| e.tls(tls.clone()))
     }
 
+    /// Records every call that moves money or changes state (`Keyed` and `Once`) in
+    /// `journal` before it is sent, and resolves it with its outcome, so an answer lost
+    /// with the process is settled later from its status call (see [`Client`]'s
+    /// [`Reconciler`](kassa_core::journal::Reconciler) implementation). Reads and
+    /// authentication are never recorded: only the API engine gets the journal, never the
+    /// token service's.
+    ///
+    /// ```
+    /// # use kassa_core::journal::{Intent, Journal, JournalError, Resolution};
+    /// # #[derive(Debug)] struct Nowhere;
+    /// # #[kassa_core::async_trait] impl Journal for Nowhere {
+    /// #     async fn record(&self, _: &Intent, _: &[u8]) -> Result<(), JournalError> { Ok(()) }
+    /// #     async fn dispatched(&self, _: &str) -> Result<(), JournalError> { Ok(()) }
+    /// #     async fn resolve(&self, _: &str, _: &Resolution) -> Result<(), JournalError> { Ok(()) }
+    /// # }
+    /// let client = mserver::Client::builder()
+    ///     .journal(std::sync::Arc::new(Nowhere))
+    ///     .build()?;
+    /// assert!(client.journal().is_some());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn journal(mut self, journal: Arc<dyn kassa_core::journal::Journal>) -> ClientBuilder {
+        self.journal = Some(journal);
+        self
+    }
+
     /// Caps an answer's size in bytes (default 32 MiB).
     ///
     /// ```
@@ -389,7 +418,11 @@ impl ClientBuilder {
     /// assert_eq!(err.field(), Some("base_url"));
     /// ```
     pub fn build(self) -> Result<Client, Error> {
-        let engine = self.engine_builder(&self.base_url).build()?;
+        let mut api = self.engine_builder(&self.base_url);
+        if let Some(journal) = &self.journal {
+            api = api.journal(journal.clone());
+        }
+        let engine = api.build()?;
         // The token engine takes the API engine's transport and budget: one pool, one
         // budget, and the transport settings are not built twice.
         let token_engine = self
@@ -441,6 +474,17 @@ impl Client {
     /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// The intent journal set with [`ClientBuilder::journal`], if any.
+    ///
+    /// ```
+    /// let client = mserver::Client::builder().build()?;
+    /// assert!(client.journal().is_none());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn journal(&self) -> Option<&std::sync::Arc<dyn kassa_core::journal::Journal>> {
+        self.inner.engine.journal()
     }
 
     /// The API address in use (no trailing slash).

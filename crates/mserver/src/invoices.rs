@@ -225,7 +225,9 @@ impl Client {
         if let Some(m) = &req.message {
             kassa_core::text::free_text("message", m, 500)?;
         }
-        let op = CREATE_INVOICE.reconcile_with(Reconcile::new("list-created-invoices"));
+        let op = CREATE_INVOICE
+            .reconcile_with(Reconcile::new("list-created-invoices"))
+            .amount(req.amount.minor, req.amount.currency.code());
         self.call_json(op, Method::Post, "/invoices".into(), Auth::Client, req)
             .await
     }

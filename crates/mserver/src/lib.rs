@@ -44,6 +44,7 @@ mod answer;
 mod auth;
 mod client;
 mod error;
+mod journal;
 mod ops;
 mod services;
 mod wallet;
@@ -63,6 +64,7 @@ pub use answer::{
 pub use auth::{AdminCredentials, ApplicationToken, ApplicationTokenRequest, Phone, REFRESH_AHEAD};
 pub use client::{AUTHORIZATION_TYPE, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL};
 pub use error::{Code, Facts, code_of};
+pub use journal::RECONCILED_ONLY_FROM_THE_ANSWER;
 pub use ops::{OPERATIONS, call_json};
 pub use services::{
     ConditionalRequest, ErrorEntry, GeoRequest, GetServiceRequest, Group, GroupRef, GroupServices,

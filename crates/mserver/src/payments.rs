@@ -1061,7 +1061,8 @@ impl Client {
         let id = req.client_payment_id.as_str();
         let op = Operation::new(PROVIDER, "create-payment", Effect::Once)
             .keyed(id)
-            .advise("create the payment again with the same client_payment_id");
+            .advise("create the payment again with the same client_payment_id")
+            .amount(req.amount.minor, req.amount.currency.code());
         let answer: Answer<Payment> = self
             .call_json(
                 op.clone(),
