@@ -68,6 +68,17 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
+    /// The intent journal set with [`ClientBuilder::journal`], if any.
+    ///
+    /// ```
+    /// let client = exchanger::Client::builder("http://h:1").login("l").key("k").build()?;
+    /// assert!(client.journal().is_none());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn journal(&self) -> Option<&std::sync::Arc<dyn kassa_core::journal::Journal>> {
+        self.inner.engine.journal()
+    }
+
     /// Starts a builder for the exchanger at `base_url` (the site's own domain: any site
     /// running the engine).
     ///
@@ -229,6 +240,34 @@ impl ClientBuilder {
     /// ```
     pub fn max_answer_bytes(mut self, limit: usize) -> ClientBuilder {
         self.engine = self.engine.max_answer_bytes(limit);
+        self
+    }
+
+    /// Records every call that moves money or changes state (`Keyed` and `Once`) in
+    /// `journal` before it is sent, and resolves it with its outcome, so an answer lost
+    /// with the process is settled later from `get-exchanges` or `bid-info` (see [`Client`]'s
+    /// [`Reconciler`](kassa_core::journal::Reconciler) implementation). Reads and
+    /// authentication are never recorded.
+    ///
+    /// ```
+    /// # use kassa_core::journal::{Intent, Journal, JournalError, Resolution};
+    /// # #[derive(Debug)] struct Nowhere;
+    /// # #[kassa_core::async_trait] impl Journal for Nowhere {
+    /// #     async fn record(&self, _: &Intent, _: &[u8]) -> Result<(), JournalError> { Ok(()) }
+    /// #     async fn dispatched(&self, _: &str) -> Result<(), JournalError> { Ok(()) }
+    /// #     async fn resolve(&self, _: &str, _: &Resolution) -> Result<(), JournalError> { Ok(()) }
+    /// # }
+    /// let client = exchanger::Client::builder("http://h:1").login("l").key("k")
+    ///     .journal(std::sync::Arc::new(Nowhere))
+    ///     .build()?;
+    /// assert!(client.journal().is_some());
+    /// # Ok::<(), kassa_core::Error>(())
+    /// ```
+    pub fn journal(
+        mut self,
+        journal: std::sync::Arc<dyn kassa_core::journal::Journal>,
+    ) -> ClientBuilder {
+        self.engine = self.engine.journal(journal);
         self
     }
 

@@ -51,6 +51,7 @@ mod bids;
 mod client;
 mod directions;
 mod error;
+mod journal;
 mod ops;
 mod partner;
 pub mod wire;
@@ -66,6 +67,7 @@ pub use directions::{
     TestInfo,
 };
 pub use error::{Code, Facts, code_of};
+pub use journal::RECONCILED_ONLY_FROM_THE_ANSWER;
 pub use ops::{OPERATIONS, call_json};
 pub use partner::{
     AddPayoutRequest, PartnerCurrency, PartnerExchangesRequest, PartnerInfo, PartnerLink,
