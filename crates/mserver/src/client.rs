@@ -614,6 +614,41 @@ impl Client {
 mod tests {
     use super::*;
 
+    #[derive(Debug)]
+    struct Nowhere;
+
+    #[kassa_core::async_trait]
+    impl kassa_core::journal::Journal for Nowhere {
+        async fn record(
+            &self,
+            _: &kassa_core::journal::Intent,
+            _: &[u8],
+        ) -> Result<(), kassa_core::journal::JournalError> {
+            Ok(())
+        }
+        async fn dispatched(&self, _: &str) -> Result<(), kassa_core::journal::JournalError> {
+            Ok(())
+        }
+        async fn resolve(
+            &self,
+            _: &str,
+            _: &kassa_core::journal::Resolution,
+        ) -> Result<(), kassa_core::journal::JournalError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn only_the_api_engine_gets_the_journal() {
+        let client = Client::builder()
+            .journal(Arc::new(Nowhere))
+            .build()
+            .expect("builds");
+        assert!(client.inner.engine.journal().is_some());
+        assert!(client.inner.token_engine.journal().is_none());
+        assert!(format!("{:?}", Client::builder().journal(Arc::new(Nowhere))).contains("Nowhere"));
+    }
+
     #[test]
     fn the_token_engine_takes_the_api_engines_transport_and_budget() {
         // Nothing given: the API engine builds its transport and budget, the token engine
