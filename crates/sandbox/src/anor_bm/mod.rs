@@ -57,6 +57,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::clock::Clock;
+use crate::ledger::{Book, Ledger};
 use crate::shared::{self, Shared};
 pub(crate) use state::Emulator;
 use state::{Clock as CallClock, Op};
@@ -102,7 +103,7 @@ pub mod paths {
 /// # let _ = app;
 /// ```
 pub fn router() -> Router {
-    shared::build::<Emulator>(None, Clock::system()).0
+    shared::build::<Emulator>(None, Clock::system(), Ledger::default()).0
 }
 
 impl shared::Emulator for Emulator {
@@ -120,6 +121,10 @@ impl shared::Emulator for Emulator {
 
     fn snapshot(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    fn book(&mut self) -> &mut Book {
+        &mut self.book
     }
 
     fn routes() -> Router<Shared<Emulator>> {

@@ -283,12 +283,16 @@ pub(crate) struct Emulator {
     next_bml_id: i64,
     next_ext_id: u64,
     deposit: i64,
+    /// Its pen on the sandbox's ledger (not written to a state file).
+    #[serde(skip)]
+    pub(super) book: crate::ledger::Book,
 }
 
 impl Emulator {
     /// Fresh seed state; [`seed::ACCESS_TOKEN`] and [`seed::REFRESH_TOKEN`] are valid from `now`.
     pub(super) fn seeded(now: Instant) -> Emulator {
         let mut emu = Emulator {
+            book: crate::ledger::Book::default(),
             tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
             issued: 0,

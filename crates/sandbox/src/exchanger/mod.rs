@@ -39,6 +39,7 @@ use axum::routing::post;
 use serde_json::Value;
 
 use crate::clock::Clock;
+use crate::ledger::{Book, Ledger};
 use crate::shared::{self, Shared};
 pub(crate) use state::Emulator;
 use wire::{api_disabled, fail, form, method_not_supported, ok};
@@ -50,7 +51,7 @@ use wire::{api_disabled, fail, form, method_not_supported, ok};
 /// # let _ = router;
 /// ```
 pub fn router() -> Router {
-    shared::build::<Emulator>(None, Clock::system()).0
+    shared::build::<Emulator>(None, Clock::system(), Ledger::default()).0
 }
 
 impl shared::Emulator for Emulator {
@@ -67,6 +68,10 @@ impl shared::Emulator for Emulator {
 
     fn snapshot(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    fn book(&mut self) -> &mut Book {
+        &mut self.book
     }
 
     fn routes() -> Router<Shared<Emulator>> {

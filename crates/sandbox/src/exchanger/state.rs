@@ -69,6 +69,9 @@ pub(crate) struct Emulator {
     /// The callbacks' queue and delivered list (not saved).
     #[serde(skip)]
     callbacks: Callbacks,
+    /// Its pen on the sandbox's ledger (not written to a state file).
+    #[serde(skip)]
+    pub(super) book: crate::ledger::Book,
 }
 
 /// The sums of a calculation.
@@ -247,6 +250,7 @@ impl Emulator {
                 status,
             };
         Emulator {
+            book: crate::ledger::Book::default(),
             next_bid: seed::FIRST_BID_ID,
             bids: Vec::new(),
             reserves: seed::DIRECTIONS

@@ -37,6 +37,7 @@ use axum::routing::get;
 use serde_json::Value;
 
 use crate::clock::Clock;
+use crate::ledger::{Book, Ledger};
 use crate::shared::{self, Shared};
 pub(crate) use state::{Emulator, Saved};
 use wire::{answer, code, error, parse_amount, valid_login};
@@ -48,7 +49,7 @@ use wire::{answer, code, error, parse_amount, valid_login};
 /// # let _ = app;
 /// ```
 pub fn router() -> Router {
-    shared::build::<Emulator>(None, Clock::system()).0
+    shared::build::<Emulator>(None, Clock::system(), Ledger::default()).0
 }
 
 impl shared::Emulator for Emulator {
@@ -68,6 +69,10 @@ impl shared::Emulator for Emulator {
 
     fn snapshot(&self) -> Value {
         serde_json::to_value(self.saved()).unwrap_or(Value::Null)
+    }
+
+    fn book(&mut self) -> &mut Book {
+        &mut self.book
     }
 
     fn routes() -> Router<Shared<Emulator>> {

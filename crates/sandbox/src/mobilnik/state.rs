@@ -110,6 +110,8 @@ pub(crate) struct Emulator {
     operations: HashMap<u64, Operation>,
     next_operation_id: u64,
     tokens_issued: u64,
+    /// Its pen on the sandbox's ledger (not written to a state file).
+    pub(super) book: crate::ledger::Book,
 }
 
 impl Emulator {
@@ -203,6 +205,7 @@ impl Emulator {
             outcome,
         };
         Emulator {
+            book: crate::ledger::Book::default(),
             users: vec![
                 user(
                     LOGIN,

@@ -82,6 +82,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::clock::Clock;
+use crate::ledger::{Book, Ledger};
 use crate::shared::{self, Shared};
 pub(crate) use notify::control_router;
 pub(crate) use state::Emulator;
@@ -94,7 +95,7 @@ use wire::{Auth, Refusal, auth, form, object, refuse, respond};
 /// # let _ = router;
 /// ```
 pub fn router() -> Router {
-    shared::build::<Emulator>(None, Clock::system()).0
+    shared::build::<Emulator>(None, Clock::system(), Ledger::default()).0
 }
 
 impl shared::Emulator for Emulator {
@@ -111,6 +112,10 @@ impl shared::Emulator for Emulator {
 
     fn snapshot(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    fn book(&mut self) -> &mut Book {
+        &mut self.book
     }
 
     fn routes() -> Router<Shared<Emulator>> {

@@ -138,6 +138,9 @@ pub(crate) struct Emulator {
     /// Status changes not handed to the notifier yet.
     #[serde(skip)]
     outbox: Vec<Event>,
+    /// Its pen on the sandbox's ledger (not written to a state file).
+    #[serde(skip)]
+    pub(super) book: crate::ledger::Book,
 }
 
 /// A payment status change to notify: the notification's JSON text.
@@ -234,6 +237,7 @@ impl Emulator {
             Wallet::new(seed::PASSWORD.to_owned(), true, Instant::now()),
         );
         Emulator {
+            book: crate::ledger::Book::default(),
             wallets,
             tokens: BTreeMap::new(),
             payments: Vec::new(),

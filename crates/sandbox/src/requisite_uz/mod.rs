@@ -37,6 +37,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::clock::Clock;
+use crate::ledger::{Book, Ledger};
 use crate::shared::{self, Shared};
 pub(crate) use state::Emulator;
 use state::Kind;
@@ -52,7 +53,7 @@ use wire::{
 /// # let _ = router;
 /// ```
 pub fn router() -> Router {
-    shared::build::<Emulator>(None, Clock::system()).0
+    shared::build::<Emulator>(None, Clock::system(), Ledger::default()).0
 }
 
 impl shared::Emulator for Emulator {
@@ -69,6 +70,10 @@ impl shared::Emulator for Emulator {
 
     fn snapshot(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    fn book(&mut self) -> &mut Book {
+        &mut self.book
     }
 
     fn routes() -> Router<Shared<Emulator>> {

@@ -107,6 +107,9 @@ pub(crate) struct Emulator {
     next_doc_number: u64,
     next_payment_doc: u64,
     next_budget_doc: u64,
+    /// Its pen on the sandbox's ledger (not written to a state file).
+    #[serde(skip)]
+    pub(super) book: crate::ledger::Book,
 }
 
 /// The three seed services: UZCARD, HUMO, split.
@@ -232,6 +235,7 @@ impl Emulator {
             (split.id, seed::SERVICE_SPLIT_BALANCE),
         ]);
         Emulator {
+            book: crate::ledger::Book::default(),
             services,
             balances,
             orders: HashMap::new(),
