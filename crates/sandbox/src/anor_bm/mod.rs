@@ -186,13 +186,36 @@ fn run(shared: &Shared<Emulator>, op: Op, headers: &HeaderMap, body: &[u8]) -> R
             Err(e) => return e.into_response(),
         }
     };
+    let commits = emu.book.commits();
     match emu.dispatch(op, &user, &value, clock) {
         Ok(answer) => axum::Json(answer).into_response(),
         Err(e) => {
             tracing::debug!(?op, detail = e.detail, "anor-bm error answer");
+            if let Some(operation) = op.money()
+                && emu.book.commits() == commits
+            {
+                refused(&mut emu.book, operation, &value, e.detail);
+            }
             e.into_response()
         }
     }
+}
+
+/// A refused money-moving request in the ledger, with the ids and amount it named.
+fn refused(book: &mut Book, operation: &str, body: &Value, code: &str) {
+    let scalar = |name: &str| match body.get(name) {
+        Some(Value::String(s)) => Some(s.trim().to_owned()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let ids: Vec<(&str, String)> = ["billId", "agentTranId"]
+        .into_iter()
+        .filter_map(|name| scalar(name).map(|v| (name, v)))
+        .collect();
+    let amount = ["amount", "reverseAmount"]
+        .into_iter()
+        .find_map(|name| body.get(name).and_then(Value::as_i64));
+    book.refuse(operation, &ids, amount, "UZS", code);
 }
 
 /// The JSON object of a `POST` with `Content-Type: application/json`.

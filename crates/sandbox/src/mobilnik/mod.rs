@@ -183,7 +183,17 @@ async fn payment(State(shared): State<Shared<Emulator>>, query: Q) -> Response {
         let service_id = p.integer("service_id")?;
         let requisite = p.require("requisite")?;
         let amount = p.amount()?;
-        emu.pay(owner, service_id, requisite, amount).map(answer)
+        let paid = emu.pay(owner, service_id, requisite, amount);
+        if let Err(code) = paid {
+            let ids = [
+                ("service_id", service_id.to_string()),
+                ("requisite", requisite.to_owned()),
+            ];
+            let amount = Some(state::minor(amount));
+            emu.book
+                .refuse("payment", &ids, amount, state::CURRENCY, wire::code::name(code));
+        }
+        paid.map(answer)
     })())
 }
 
@@ -216,7 +226,21 @@ async fn transfer_request(State(shared): State<Shared<Emulator>>, query: Q) -> R
         if p.require("status")? != "2" {
             return Err(code::NOT_ENOUGH_PARAMETERS);
         }
-        emu.transfer(sender, service_id, customer_id, amount)
-            .map(answer)
+        let moved = emu.transfer(sender, service_id, customer_id, amount);
+        if let Err(code) = moved {
+            let ids = [
+                ("service_id", service_id.to_string()),
+                ("customer_id", customer_id.to_owned()),
+            ];
+            let amount = Some(state::minor(amount));
+            emu.book.refuse(
+                "transfer-request",
+                &ids,
+                amount,
+                state::CURRENCY,
+                wire::code::name(code),
+            );
+        }
+        moved.map(answer)
     })())
 }
