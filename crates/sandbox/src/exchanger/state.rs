@@ -572,8 +572,7 @@ impl Emulator {
         };
         let answer = self.bid_json(&bid);
         let (amount, code) = minor(&bid.amount_give, &d.give);
-        self.book
-            .commit("create-bid", &bid_ids(&bid), amount, code);
+        self.book.commit("create-bid", &bid_ids(&bid), amount, code);
         self.bids.push(bid);
         self.changed_status(self.bids.len() - 1);
         Ok(answer)

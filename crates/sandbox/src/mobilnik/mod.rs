@@ -190,8 +190,13 @@ async fn payment(State(shared): State<Shared<Emulator>>, query: Q) -> Response {
                 ("requisite", requisite.to_owned()),
             ];
             let amount = Some(state::minor(amount));
-            emu.book
-                .refuse("payment", &ids, amount, state::CURRENCY, wire::code::name(code));
+            emu.book.refuse(
+                "payment",
+                &ids,
+                amount,
+                state::CURRENCY,
+                wire::code::name(code),
+            );
         }
         paid.map(answer)
     })())

@@ -376,9 +376,7 @@ fn refused(
     if r.status == 401 {
         return;
     }
-    let code = r
-        .error
-        .map_or_else(|| r.status.to_string(), str::to_owned);
+    let code = r.error.map_or_else(|| r.status.to_string(), str::to_owned);
     book.refuse(operation, ids, amount, state::CURRENCY, code);
 }
 
@@ -403,7 +401,13 @@ async fn pay_payment(
     let mut emu = shared.lock();
     let answer = emu.pay_payment(&auth(&headers), id, &origin(&headers), now);
     if let Err(r) = &answer {
-        refused(&mut emu.book, "pay-payment", &[("id", id.to_string())], None, r);
+        refused(
+            &mut emu.book,
+            "pay-payment",
+            &[("id", id.to_string())],
+            None,
+            r,
+        );
     }
     drop(emu);
     notify::dispatch(&shared);
@@ -538,7 +542,13 @@ async fn pay_invoice(
     let mut emu = shared.lock();
     let answer = emu.pay_invoice(&auth(&headers), &id, now);
     if let Err(r) = &answer {
-        refused(&mut emu.book, "pay-invoice", &[("invoice", id.clone())], None, r);
+        refused(
+            &mut emu.book,
+            "pay-invoice",
+            &[("invoice", id.clone())],
+            None,
+            r,
+        );
     }
     drop(emu);
     respond(answer)

@@ -161,13 +161,20 @@ fn create(shared: &Shared<Emulator>, body: &Bytes, kind: Kind) -> Response {
         Err(refusal) => {
             if emu.book.commits() == commits {
                 // Nothing was debited: a refusal in the ledger, with what the order named.
-                let ids: Vec<(&str, String)> =
-                    text(&body, "orderId").map(|o| ("orderId", o)).into_iter().collect();
+                let ids: Vec<(&str, String)> = text(&body, "orderId")
+                    .map(|o| ("orderId", o))
+                    .into_iter()
+                    .collect();
                 let amount = text(&body, "amount")
                     .and_then(|a| tiyin(&a))
                     .and_then(|a| i64::try_from(a).ok());
-                emu.book
-                    .refuse(kind.operation(), &ids, amount, "UZS", refusal.code().to_string());
+                emu.book.refuse(
+                    kind.operation(),
+                    &ids,
+                    amount,
+                    "UZS",
+                    refusal.code().to_string(),
+                );
             }
             refuse(refusal)
         }
