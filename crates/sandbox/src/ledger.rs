@@ -72,7 +72,8 @@ pub struct Entry {
     /// The amount in minor units (tiyin, tyiyn, kopecks, satoshi...); `None` for a refused
     /// request that named none.
     pub amount_minor: Option<i64>,
-    /// The amount's currency code (`UZS`, `KGS`, `RUB`, `BTC`...).
+    /// The amount's currency code (`UZS`, `KGS`, `RUB`, `BTC`...); empty for an exchanger
+    /// refusal, which names no amount.
     pub currency: String,
     /// Committed or refused.
     pub result: Outcome,
