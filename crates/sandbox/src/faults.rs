@@ -3,8 +3,13 @@
 //!
 //! A forced status answers *instead of* the emulator (nothing changes on the provider's
 //! side). A dropped connection lets the emulator do its work and then cuts the connection
-//! before the answer: the payment happened, the client never hears of it, exactly the case
-//! a client must reconcile.
+//! before the answer: the payment happened (the [`crate::ledger`] shows it), the client
+//! never hears of it, exactly the case a client must reconcile. A garbled answer is the same
+//! with `200` and a body that is not the provider's answer.
+//!
+//! A route is the path below the provider prefix, `*` for every route, or a path whose
+//! segments `*` or `{name}` match any one segment (`/v1/payments/{id}/pay`); `method`
+//! narrows a switch to one HTTP method.
 //!
 //! Over HTTP: `POST /_sandbox/faults` with a [`Fault`] as JSON, `GET /_sandbox/faults` to
 //! list them, `DELETE /_sandbox/faults` to clear them.
@@ -33,7 +38,7 @@ use serde::{Deserialize, Serialize};
 /// One fault switch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fault {
-    /// Provider prefix (`anor-bm`, `requisite-uz`, `mobilnik`).
+    /// Provider prefix (`anor-bm`, `requisite-uz`, `mobilnik`, `mserver`, `exchanger`).
     pub provider: String,
     /// Path below the provider prefix (`/payment/`), or `*` for every route.
     pub route: String,
@@ -46,6 +51,12 @@ pub struct Fault {
     /// Run the emulator, then cut the connection instead of answering.
     #[serde(default)]
     pub drop_connection: bool,
+    /// Run the emulator, then answer `200` with a body that is not the provider's answer.
+    #[serde(default)]
+    pub garbage: bool,
+    /// Only requests of this HTTP method (`POST`, ...); `None`: every method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
     /// How many requests it applies to; `None` until cleared.
     #[serde(default)]
     pub times: Option<u32>,
@@ -59,6 +70,8 @@ impl Fault {
             latency_ms: 0,
             status: None,
             drop_connection: false,
+            garbage: false,
+            method: None,
             times: None,
         }
     }
@@ -101,6 +114,29 @@ impl Fault {
         }
     }
 
+    /// Runs the emulator, then answers `200` with a garbled body instead of its answer.
+    ///
+    /// ```
+    /// assert!(kassa_sandbox::Fault::garbage("exchanger", "/api/userapi/v1/create_bid").garbage);
+    /// ```
+    pub fn garbage(provider: &str, route: &str) -> Fault {
+        Fault {
+            garbage: true,
+            ..Fault::new(provider, route)
+        }
+    }
+
+    /// Limits the fault to requests of one HTTP method.
+    ///
+    /// ```
+    /// let f = kassa_sandbox::Fault::drop_connection("mserver", "/v1/payments").method("POST");
+    /// assert_eq!(f.method.as_deref(), Some("POST"));
+    /// ```
+    pub fn method(mut self, method: &str) -> Fault {
+        self.method = Some(method.to_owned());
+        self
+    }
+
     /// Limits the fault to the next `n` matching requests.
     ///
     /// ```
@@ -111,12 +147,25 @@ impl Fault {
         self
     }
 
-    fn matches(&self, provider: &str, path: &str) -> bool {
+    fn matches(&self, provider: &str, method: &str, path: &str) -> bool {
         self.provider == provider
-            && (self.route == "*"
-                || self.route == path
-                || self.route.trim_end_matches('/') == path.trim_end_matches('/'))
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && (self.route == "*" || route_matches(&self.route, path))
     }
+}
+
+/// Whether `path` is `route`, trailing slashes aside, a `*` or `{name}` segment of `route`
+/// matching any one segment.
+fn route_matches(route: &str, path: &str) -> bool {
+    let route = route.trim_end_matches('/').split('/');
+    let path = path.trim_end_matches('/').split('/');
+    route.clone().count() == path.clone().count()
+        && route.zip(path).all(|(r, p)| {
+            r == p || (!p.is_empty() && (r == "*" || (r.starts_with('{') && r.ends_with('}'))))
+        })
 }
 
 /// The set of fault switches of one sandbox. Cheap to clone; clones share the switches.
@@ -144,9 +193,11 @@ impl Faults {
     }
 
     /// The switch for a request, counting it down.
-    fn take(&self, provider: &str, path: &str) -> Option<Fault> {
+    fn take(&self, provider: &str, method: &str, path: &str) -> Option<Fault> {
         let mut all = self.lock();
-        let index = all.iter().rposition(|f| f.matches(provider, path))?;
+        let index = all
+            .iter()
+            .rposition(|f| f.matches(provider, method, path))?;
         let fault = all[index].clone();
         if let Some(n) = all[index].times.as_mut() {
             *n = n.saturating_sub(1);
@@ -173,7 +224,10 @@ pub(crate) fn layer(router: Router, faults: Faults, provider: &'static str) -> R
 }
 
 async fn apply(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
-    let Some(fault) = ctx.faults.take(ctx.provider, req.uri().path()) else {
+    let Some(fault) = ctx
+        .faults
+        .take(ctx.provider, req.method().as_str(), req.uri().path())
+    else {
         return next.run(req).await;
     };
     tracing::debug!(provider = ctx.provider, route = %req.uri().path(), ?fault, "sandbox fault");
@@ -188,6 +242,10 @@ async fn apply(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
     if fault.drop_connection {
         drop(answer);
         return cut();
+    }
+    if fault.garbage {
+        drop(answer);
+        return (StatusCode::OK, "<html>kassa-sandbox: garbled answer").into_response();
     }
     answer
 }
@@ -236,9 +294,23 @@ mod tests {
         let f = Faults::default();
         f.set(Fault::status("p", "*", 500));
         f.set(Fault::status("p", "/a", 503).times(1));
-        assert_eq!(f.take("p", "/a").and_then(|x| x.status), Some(503));
-        assert_eq!(f.take("p", "/a").and_then(|x| x.status), Some(500));
-        assert_eq!(f.take("q", "/a"), None);
+        assert_eq!(f.take("p", "GET", "/a").and_then(|x| x.status), Some(503));
+        assert_eq!(f.take("p", "GET", "/a").and_then(|x| x.status), Some(500));
+        assert_eq!(f.take("q", "GET", "/a"), None);
         assert_eq!(f.list().len(), 1);
+    }
+
+    #[test]
+    fn a_route_may_name_any_one_segment_and_a_method() {
+        let f = Fault::drop_connection("m", "/v1/payments/{id}/pay").method("post");
+        assert!(f.matches("m", "POST", "/v1/payments/17/pay"));
+        assert!(f.matches("m", "POST", "/v1/payments/17/pay/"));
+        assert!(!f.matches("m", "GET", "/v1/payments/17/pay"));
+        assert!(!f.matches("m", "POST", "/v1/payments/17"));
+        assert!(!f.matches("m", "POST", "/v1/payments//pay"));
+        let star = Fault::status("m", "/v1/*/x", 500);
+        assert!(star.matches("m", "GET", "/v1/a/x"));
+        assert!(!star.matches("m", "GET", "/v1/a/y"));
+        assert!(Fault::status("m", "/payment/", 500).matches("m", "GET", "/payment"));
     }
 }

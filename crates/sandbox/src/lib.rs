@@ -17,6 +17,10 @@
 //! (`POST /_sandbox/faults`, `DELETE /_sandbox/faults`). The exchanger's bid callbacks
 //! are listed at `GET /_sandbox/exchanger/callbacks`.
 //!
+//! Every money-moving operation an emulator commits or refuses is written to the
+//! [`ledger`] of money movements ([`Sandbox::ledger`], `GET /_sandbox/ledger`): what the
+//! provider says happened, answer or no answer.
+//!
 //! The sandbox's [`Clock`] dates what the emulators write; tests set it to any hour, from
 //! Rust ([`Sandbox::clock`], [`Builder::clock`]) or over HTTP (`PUT /_sandbox/clock`).
 //! Its state lives in memory; [`Sandbox::state`] takes a copy as a serializable [`State`]
@@ -39,6 +43,7 @@ pub mod clock;
 // exchanger
 pub mod exchanger;
 pub mod faults;
+pub mod ledger;
 pub mod mobilnik;
 // mserver
 pub mod mserver;
@@ -60,6 +65,7 @@ use tokio::sync::oneshot;
 
 pub use clock::Clock;
 pub use faults::{Fault, Faults};
+pub use ledger::{LEDGER_CAP, Ledger};
 use shared::Shared;
 pub use state::{State, StateError};
 
@@ -90,6 +96,7 @@ pub fn router() -> (Router, Faults) {
 struct Parts {
     router: Router,
     faults: Faults,
+    ledger: Ledger,
     handles: Handles,
 }
 
@@ -129,39 +136,43 @@ struct Built {
 }
 
 fn fresh() -> Parts {
+    let ledger = Ledger::default();
     let built = Built {
-        anor_bm: shared::build(None, Clock::system()),
-        requisite_uz: shared::build(None, Clock::system()),
-        mobilnik: shared::build(None, Clock::system()),
-        exchanger: shared::build(None, Clock::system()),
-        mserver: shared::build(None, Clock::system()),
+        anor_bm: shared::build(None, Clock::system(), ledger.clone()),
+        requisite_uz: shared::build(None, Clock::system(), ledger.clone()),
+        mobilnik: shared::build(None, Clock::system(), ledger.clone()),
+        exchanger: shared::build(None, Clock::system(), ledger.clone()),
+        mserver: shared::build(None, Clock::system(), ledger.clone()),
     };
-    mount(built, Faults::default(), Clock::system())
+    mount(built, Faults::default(), Clock::system(), ledger)
 }
 
 fn assemble(state: &State, clock: Clock) -> Result<Parts, StateError> {
+    let ledger = Ledger::default();
     let built = Built {
-        anor_bm: build(&state.anor_bm, &clock)?,
-        requisite_uz: build(&state.requisite_uz, &clock)?,
-        mobilnik: build(&state.mobilnik, &clock)?,
-        exchanger: build(&state.exchanger, &clock)?,
-        mserver: build(&state.mserver, &clock)?,
+        anor_bm: build(&state.anor_bm, &clock, &ledger)?,
+        requisite_uz: build(&state.requisite_uz, &clock, &ledger)?,
+        mobilnik: build(&state.mobilnik, &clock, &ledger)?,
+        exchanger: build(&state.exchanger, &clock, &ledger)?,
+        mserver: build(&state.mserver, &clock, &ledger)?,
     };
-    Ok(mount(built, Faults::default(), clock))
+    Ok(mount(built, Faults::default(), clock, ledger))
 }
 
-/// One emulator on its part of a state file (seed state when absent).
+/// One emulator on its part of a state file (seed state when absent), writing to `ledger`.
 fn build<E: shared::Emulator>(
     part: &serde_json::Value,
     clock: &Clock,
+    ledger: &Ledger,
 ) -> Result<(Router, Shared<E>), StateError> {
     Ok(shared::build(
         State::part(part, E::PROVIDER)?,
         clock.clone(),
+        ledger.clone(),
     ))
 }
 
-fn mount(built: Built, faults: Faults, clock: Clock) -> Parts {
+fn mount(built: Built, faults: Faults, clock: Clock, ledger: Ledger) -> Parts {
     let Built {
         anor_bm: (anor, a),
         requisite_uz: (requisite, r),
@@ -180,6 +191,7 @@ fn mount(built: Built, faults: Faults, clock: Clock) -> Parts {
             "/_sandbox",
             faults::control_router(faults.clone())
                 .merge(clock::control_router(clock))
+                .merge(ledger::control_router(ledger.clone()))
                 .merge(exchanger::control_router(&ex_state))
                 .merge(mserver::control_router(ms_state.clone())),
         )
@@ -187,6 +199,7 @@ fn mount(built: Built, faults: Faults, clock: Clock) -> Parts {
     Parts {
         router,
         faults,
+        ledger,
         handles: Handles {
             anor_bm: a,
             requisite_uz: r,
@@ -203,6 +216,7 @@ async fn index() -> axum::Json<serde_json::Value> {
         "providers": PROVIDERS,
         "faults": "/_sandbox/faults",
         "clock": "/_sandbox/clock",
+        "ledger": "/_sandbox/ledger",
         "exchanger_callbacks": "/_sandbox/exchanger/callbacks",
         "mserver_notification_url": "/_sandbox/mserver/notification-url",
         "mserver_notifications": "/_sandbox/mserver/notifications",
@@ -388,6 +402,7 @@ impl Builder {
         Ok(Sandbox {
             addr,
             faults: parts.faults,
+            ledger: parts.ledger,
             clock,
             handles: parts.handles,
             shutdown: Some(tx),
@@ -399,6 +414,7 @@ impl Builder {
 pub struct Sandbox {
     addr: SocketAddr,
     faults: Faults,
+    ledger: Ledger,
     clock: Clock,
     handles: Handles,
     shutdown: Option<oneshot::Sender<()>>,
@@ -490,6 +506,36 @@ impl Sandbox {
     /// ```
     pub fn faults(&self) -> &Faults {
         &self.faults
+    }
+
+    /// Every entry of the ledger of money movements now, oldest first: what each
+    /// emulator committed or refused (see [`ledger`]). `GET /_sandbox/ledger` answers the
+    /// same as JSON.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let s = kassa_sandbox::spawn().await?;
+    /// // ... payments, some of whose answers a fault dropped ...
+    /// for entry in s.ledger() {
+    ///     println!("{} {} {:?} {:?}", entry.provider, entry.operation, entry.ids, entry.result);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn ledger(&self) -> Vec<ledger::Entry> {
+        self.ledger.entries()
+    }
+
+    /// The ledger itself (to select entries, or empty it).
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let s = kassa_sandbox::spawn().await?;
+    /// let anor = s.ledger_handle().select(Some("anor-bm"), 0);
+    /// # let _ = anor;
+    /// # Ok(()) }
+    /// ```
+    pub fn ledger_handle(&self) -> &Ledger {
+        &self.ledger
     }
 
     /// Sets (`Some`) or clears (`None`) the URL the mserver emulator POSTs payment

@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 
 use crate::clock::Clock;
 use crate::faults::{self, Faults};
+use crate::ledger::{Book, Ledger};
 
 /// An emulator's state: what it is called, how it starts, how it is saved and its routes.
 pub(crate) trait Emulator: Sized + Send + 'static {
@@ -36,6 +37,9 @@ pub(crate) trait Emulator: Sized + Send + 'static {
 
     /// Its routes, below its prefix, on the [`Shared`] state.
     fn routes() -> Router<Shared<Self>>;
+
+    /// Its pen on the sandbox's ledger (not written to a state file).
+    fn book(&mut self) -> &mut Book;
 }
 
 /// The state behind an emulator's routes: the emulator behind one mutex, and the sandbox's
@@ -81,10 +85,15 @@ impl<E: Emulator> Shared<E> {
     }
 }
 
-/// The emulator's router on `saved` (seed state when `None`) with `clock`, and a handle on
-/// its state.
-pub(crate) fn build<E: Emulator>(saved: Option<E::Saved>, clock: Clock) -> (Router, Shared<E>) {
-    let emu = saved.map_or_else(E::seeded, E::restore);
+/// The emulator's router on `saved` (seed state when `None`) with `clock`, writing to
+/// `ledger`, and a handle on its state.
+pub(crate) fn build<E: Emulator>(
+    saved: Option<E::Saved>,
+    clock: Clock,
+    ledger: Ledger,
+) -> (Router, Shared<E>) {
+    let mut emu = saved.map_or_else(E::seeded, E::restore);
+    emu.book().attach(ledger, E::PROVIDER);
     let shared = Shared::new(emu, clock);
     (E::routes().with_state(shared.clone()), shared)
 }

@@ -57,6 +57,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::clock::Clock;
+use crate::ledger::{Book, Ledger};
 use crate::shared::{self, Shared};
 pub(crate) use state::Emulator;
 use state::{Clock as CallClock, Op};
@@ -102,7 +103,7 @@ pub mod paths {
 /// # let _ = app;
 /// ```
 pub fn router() -> Router {
-    shared::build::<Emulator>(None, Clock::system()).0
+    shared::build::<Emulator>(None, Clock::system(), Ledger::default()).0
 }
 
 impl shared::Emulator for Emulator {
@@ -120,6 +121,10 @@ impl shared::Emulator for Emulator {
 
     fn snapshot(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    fn book(&mut self) -> &mut Book {
+        &mut self.book
     }
 
     fn routes() -> Router<Shared<Emulator>> {
@@ -181,13 +186,36 @@ fn run(shared: &Shared<Emulator>, op: Op, headers: &HeaderMap, body: &[u8]) -> R
             Err(e) => return e.into_response(),
         }
     };
+    let commits = emu.book.commits();
     match emu.dispatch(op, &user, &value, clock) {
         Ok(answer) => axum::Json(answer).into_response(),
         Err(e) => {
             tracing::debug!(?op, detail = e.detail, "anor-bm error answer");
+            if let Some(operation) = op.money()
+                && emu.book.commits() == commits
+            {
+                refused(&mut emu.book, operation, &value, e.detail);
+            }
             e.into_response()
         }
     }
+}
+
+/// A refused money-moving request in the ledger, with the ids and amount it named.
+fn refused(book: &mut Book, operation: &str, body: &Value, code: &str) {
+    let scalar = |name: &str| match body.get(name) {
+        Some(Value::String(s)) => Some(s.trim().to_owned()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let ids: Vec<(&str, String)> = ["billId", "agentTranId"]
+        .into_iter()
+        .filter_map(|name| scalar(name).map(|v| (name, v)))
+        .collect();
+    let amount = ["amount", "reverseAmount"]
+        .into_iter()
+        .find_map(|name| body.get(name).and_then(Value::as_i64));
+    book.refuse(operation, &ids, amount, "UZS", code);
 }
 
 /// The JSON object of a `POST` with `Content-Type: application/json`.

@@ -39,6 +39,22 @@ pub(super) enum Op {
 }
 
 impl Op {
+    /// The operation's name in the operation table, for a money-moving one.
+    pub(super) fn money(self) -> Option<&'static str> {
+        Some(match self {
+            Op::Check => "unregistered-check",
+            Op::Pay => "unregistered-pay",
+            Op::Hold => "hold",
+            Op::HoldConfirm => "hold-confirm",
+            Op::HoldMore => "hold-more",
+            Op::Cancel => "cancel",
+            Op::HoldReverse => "hold-reverse",
+            Op::HoldReversePartial => "hold-reverse-partial",
+            Op::ExtPay => "ext-pay",
+            _ => return None,
+        })
+    }
+
     /// Whether the call needs `Authorization: Bearer <access_token>`.
     pub(super) fn needs_bearer(self) -> bool {
         !matches!(self, Op::Login | Op::RefreshToken)
@@ -283,12 +299,16 @@ pub(crate) struct Emulator {
     next_bml_id: i64,
     next_ext_id: u64,
     deposit: i64,
+    /// Its pen on the sandbox's ledger (not written to a state file).
+    #[serde(skip)]
+    pub(super) book: crate::ledger::Book,
 }
 
 impl Emulator {
     /// Fresh seed state; [`seed::ACCESS_TOKEN`] and [`seed::REFRESH_TOKEN`] are valid from `now`.
     pub(super) fn seeded(now: Instant) -> Emulator {
         let mut emu = Emulator {
+            book: crate::ledger::Book::default(),
             tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
             issued: 0,
@@ -659,6 +679,12 @@ impl Emulator {
             otp: Otp::new(clock.now),
             session_id: epoch_millis(clock.wall).to_string(),
         };
+        self.book.commit(
+            "unregistered-check",
+            &bill_ids(id, &agent_tran_id),
+            amount,
+            CURRENCY,
+        );
         self.bills.insert(id, bill);
         self.bill_keys.insert(agent_tran_id, id);
         self.answer(id, clock)
@@ -674,7 +700,9 @@ impl Emulator {
             Some(o) => o,
             None => req_text(body, "otp", cat::INVALID_PARAMS)?,
         };
-        let Emulator { bills, cards, .. } = self;
+        let Emulator {
+            bills, cards, book, ..
+        } = self;
         let id = req_int(body, "billId", cat::INVALID_PARAMS)?;
         let bill = bills.get_mut(&id).ok_or(cat::BILL_NOT_FOUND)?;
         if bill.status != BillStatus::CheckOk {
@@ -690,6 +718,12 @@ impl Emulator {
         }
         card.balance -= bill.amount;
         bill.otp.spent = true;
+        book.commit(
+            if hold { "hold" } else { "unregistered-pay" },
+            &bill_ids(id, &bill.agent_tran_id),
+            bill.amount,
+            CURRENCY,
+        );
         if hold {
             bill.status = BillStatus::HoldSuccess;
             bill.held = bill.amount;
@@ -712,7 +746,8 @@ impl Emulator {
         bill.status = BillStatus::Success;
         bill.amount = bill.held;
         bill.held = 0;
-        let id = bill.id;
+        let (id, ids, amount) = (bill.id, bill_ids(bill.id, &bill.agent_tran_id), bill.amount);
+        self.book.commit("hold-confirm", &ids, amount, CURRENCY);
         self.answer(id, clock)
     }
 
@@ -723,7 +758,9 @@ impl Emulator {
             return Err(cat::INVALID_PARAMS);
         }
         let id = req_int(body, "billId", cat::INVALID_PARAMS)?;
-        let Emulator { bills, cards, .. } = self;
+        let Emulator {
+            bills, cards, book, ..
+        } = self;
         let bill = bills.get_mut(&id).ok_or(cat::BILL_NOT_FOUND)?;
         if bill.status != BillStatus::HoldSuccess {
             return Err(cat::BILL_NOT_VALID);
@@ -747,12 +784,20 @@ impl Emulator {
         bill.added += amount;
         bill.held += amount;
         bill.amount = bill.held;
+        book.commit(
+            "hold-more",
+            &bill_ids(id, &bill.agent_tran_id),
+            amount,
+            CURRENCY,
+        );
         self.answer(id, clock)
     }
 
     fn hold_reverse(&mut self, body: &Value, clock: Clock) -> Outcome {
         let id = req_int(body, "billId", cat::INVALID_PARAMS)?;
-        let Emulator { bills, cards, .. } = self;
+        let Emulator {
+            bills, cards, book, ..
+        } = self;
         let bill = bills.get_mut(&id).ok_or(cat::BILL_NOT_FOUND)?;
         if bill.status != BillStatus::HoldSuccess {
             return Err(cat::BILL_NOT_VALID);
@@ -761,13 +806,21 @@ impl Emulator {
         bill.status = BillStatus::Cancelled;
         bill.amount = bill.held;
         bill.held = 0;
+        book.commit(
+            "hold-reverse",
+            &bill_ids(id, &bill.agent_tran_id),
+            bill.amount,
+            CURRENCY,
+        );
         self.answer(id, clock)
     }
 
     fn hold_reverse_partial(&mut self, body: &Value, clock: Clock) -> Outcome {
         let reverse = req_int(body, "reverseAmount", cat::INVALID_PARAMS)?;
         let id = req_int(body, "billId", cat::INVALID_PARAMS)?;
-        let Emulator { bills, cards, .. } = self;
+        let Emulator {
+            bills, cards, book, ..
+        } = self;
         let bill = bills.get_mut(&id).ok_or(cat::BILL_NOT_FOUND)?;
         if bill.status != BillStatus::HoldSuccess {
             return Err(cat::BILL_NOT_VALID);
@@ -779,18 +832,32 @@ impl Emulator {
         cards[bill.card].balance += reverse;
         bill.held -= reverse;
         bill.amount = bill.held;
+        book.commit(
+            "hold-reverse-partial",
+            &bill_ids(id, &bill.agent_tran_id),
+            reverse,
+            CURRENCY,
+        );
         self.answer(id, clock)
     }
 
     fn cancel(&mut self, body: &Value, clock: Clock) -> Outcome {
         let id = req_int(body, "billId", cat::INVALID_PARAMS)?;
-        let Emulator { bills, cards, .. } = self;
+        let Emulator {
+            bills, cards, book, ..
+        } = self;
         let bill = bills.get_mut(&id).ok_or(cat::BILL_NOT_FOUND)?;
         if bill.status != BillStatus::Success {
             return Err(cat::BILL_NOT_VALID);
         }
         cards[bill.card].balance += bill.amount;
         bill.status = BillStatus::Cancelled;
+        book.commit(
+            "cancel",
+            &bill_ids(id, &bill.agent_tran_id),
+            bill.amount,
+            CURRENCY,
+        );
         self.answer(id, clock)
     }
 
@@ -799,7 +866,13 @@ impl Emulator {
         let agent_tran_id = text(body, "agentTranId", cat::INVALID_PARAMS)?;
         let id = match (bill_id, agent_tran_id) {
             (Some(id), _) => id,
-            (None, Some(key)) => *self.bill_keys.get(&key).ok_or(cat::BILL_NOT_FOUND)?,
+            (None, Some(key)) => match self.bill_keys.get(&key) {
+                Some(id) => *id,
+                None => {
+                    let payout = self.payouts.get(&key).ok_or(cat::BILL_NOT_FOUND)?;
+                    return Ok(payout_status(&key, payout, clock));
+                }
+            },
             (None, None) => return Err(cat::INVALID_PARAMS),
         };
         self.answer(id, clock)
@@ -898,6 +971,16 @@ impl Emulator {
             },
             "bmlId": bml_id,
         });
+        self.book.commit(
+            "ext-pay",
+            &[
+                ("agentTranId", agent_tran_id.clone()),
+                ("bmlId", bml_id.to_string()),
+                ("pan", masked.clone()),
+            ],
+            amount,
+            CURRENCY,
+        );
         self.payouts.insert(
             agent_tran_id,
             Payout {
@@ -908,6 +991,34 @@ impl Emulator {
         );
         Ok(answer)
     }
+}
+
+/// A payout's status by its `agentTranId`: a bill-shaped answer (`id` is its `bmlId`),
+/// `SUCCESS`, since a payout the emulator made is final at once.
+fn payout_status(agent_tran_id: &str, payout: &Payout, clock: Clock) -> Value {
+    json!({
+        "id": payout.answer.get("bmlId").cloned().unwrap_or(Value::Null),
+        "amount": payout.amount,
+        "currency": seed::CURRENCY,
+        "extId": agent_tran_id,
+        "requestTime": iso8601(clock.wall),
+        "responseTime": iso8601(clock.wall + Duration::from_millis(4)),
+        "responseText": "OK",
+        "success": true,
+        "status": BillStatus::Success.as_str(),
+        "data": {},
+    })
+}
+
+/// The currency of every amount of the emulator (ISO 4217 860, in tiyin).
+const CURRENCY: &str = "UZS";
+
+/// The ids of a bill a status call takes.
+fn bill_ids(id: i64, agent_tran_id: &str) -> [(&'static str, String); 2] {
+    [
+        ("billId", id.to_string()),
+        ("agentTranId", agent_tran_id.to_owned()),
+    ]
 }
 
 /// The envelope of the card calls.

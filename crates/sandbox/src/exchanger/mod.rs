@@ -39,9 +39,10 @@ use axum::routing::post;
 use serde_json::Value;
 
 use crate::clock::Clock;
+use crate::ledger::{Book, Ledger};
 use crate::shared::{self, Shared};
 pub(crate) use state::Emulator;
-use wire::{api_disabled, fail, form, method_not_supported, ok};
+use wire::{Fail, api_disabled, fail, form, method_not_supported, ok};
 
 /// Builds the emulator's router with fresh seed state (mounted under `/exchanger`).
 ///
@@ -50,7 +51,7 @@ use wire::{api_disabled, fail, form, method_not_supported, ok};
 /// # let _ = router;
 /// ```
 pub fn router() -> Router {
-    shared::build::<Emulator>(None, Clock::system()).0
+    shared::build::<Emulator>(None, Clock::system(), Ledger::default()).0
 }
 
 impl shared::Emulator for Emulator {
@@ -67,6 +68,10 @@ impl shared::Emulator for Emulator {
 
     fn snapshot(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    fn book(&mut self) -> &mut Book {
+        &mut self.book
     }
 
     fn routes() -> Router<Shared<Emulator>> {
@@ -120,6 +125,28 @@ async fn call(
         "add_partner_payout" => emu.add_payout(&form, now),
         _ => return method_not_supported(),
     };
+    let operation = match method.as_str() {
+        "create_bid" => Some("create-bid"),
+        "pay_bid" => Some("pay-bid"),
+        "success_bid" => Some("success-bid"),
+        "cancel_bid" => Some("cancel-bid"),
+        "add_partner_payout" => Some("add-partner-payout"),
+        _ => None,
+    };
+    if let (Some(operation), Err(fail)) = (operation, &done) {
+        // Nothing moved: a refusal in the ledger, with the ids the request named.
+        let ids: Vec<(&str, String)> = ["id", "hash", "api_id"]
+            .into_iter()
+            .filter_map(|name| form.get(name).map(|v| (name, v.clone())))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let code = match fail {
+            Fail::NoBid => "no bid exists".to_owned(),
+            Fail::DirectionNotFound => "direction not found".to_owned(),
+            Fail::Refused { text, .. } => text.clone(),
+        };
+        emu.book.refuse(operation, &ids, None, "", code);
+    }
     emu.send_callbacks();
     drop(emu);
     match done {

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -69,6 +70,9 @@ pub(crate) struct Emulator {
     /// The callbacks' queue and delivered list (not saved).
     #[serde(skip)]
     callbacks: Callbacks,
+    /// Its pen on the sandbox's ledger (not written to a state file).
+    #[serde(skip)]
+    pub(super) book: crate::ledger::Book,
 }
 
 /// The sums of a calculation.
@@ -247,6 +251,7 @@ impl Emulator {
                 status,
             };
         Emulator {
+            book: crate::ledger::Book::default(),
             next_bid: seed::FIRST_BID_ID,
             bids: Vec::new(),
             reserves: seed::DIRECTIONS
@@ -566,6 +571,8 @@ impl Emulator {
             callback_url: field(form, "callback_url").map(str::to_owned),
         };
         let answer = self.bid_json(&bid);
+        let (amount, code) = minor(&bid.amount_give, &d.give);
+        self.book.commit("create-bid", &bid_ids(&bid), amount, code);
         self.bids.push(bid);
         self.changed_status(self.bids.len() - 1);
         Ok(answer)
@@ -632,6 +639,14 @@ impl Emulator {
             }
         }
         self.bids[at].statuses.push((now, to.to_owned()));
+        let operation = match to {
+            "payed" => "pay-bid",
+            "success" => "success-bid",
+            _ => "cancel-bid",
+        };
+        let (amount, code) = minor(&self.bids[at].amount_give, &d.give);
+        self.book
+            .commit(operation, &bid_ids(&self.bids[at]), amount, code);
         self.changed_status(at);
         Ok(answer(to))
     }
@@ -854,8 +869,31 @@ impl Emulator {
             status: 0,
         });
         self.balances.insert(c.id, "0".to_owned());
+        let (minor_pay, code) = minor(&show(pay), c);
+        self.book.commit(
+            "add-partner-payout",
+            &[("payout_id", id.to_string())],
+            minor_pay,
+            code,
+        );
         Ok(json!({ "payout_id": id.to_string() }))
     }
+}
+
+/// The ids of a bid a status call takes (`bid_info` by `id` or `hash`, `get_exchanges`
+/// by `api_id`).
+fn bid_ids(b: &Bid) -> Vec<(&'static str, String)> {
+    let mut ids = vec![("id", b.id.to_string()), ("hash", b.hash.clone())];
+    if !b.api_id.is_empty() {
+        ids.push(("api_id", b.api_id.clone()));
+    }
+    ids
+}
+
+/// An amount in `c`'s smallest unit (`places` decimals), and `c`'s code, for the ledger.
+fn minor(amount: &str, c: &seed::Currency) -> (i64, &'static str) {
+    let scaled = dec(amount) * Decimal::from(10_i64.pow(c.places));
+    (scaled.trunc().to_i64().unwrap_or(i64::MAX), c.code)
 }
 
 fn filters(form: &HashMap<String, String>) -> (Option<u64>, Option<u64>) {

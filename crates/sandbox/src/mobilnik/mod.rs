@@ -37,6 +37,7 @@ use axum::routing::get;
 use serde_json::Value;
 
 use crate::clock::Clock;
+use crate::ledger::{Book, Ledger};
 use crate::shared::{self, Shared};
 pub(crate) use state::{Emulator, Saved};
 use wire::{answer, code, error, parse_amount, valid_login};
@@ -48,7 +49,7 @@ use wire::{answer, code, error, parse_amount, valid_login};
 /// # let _ = app;
 /// ```
 pub fn router() -> Router {
-    shared::build::<Emulator>(None, Clock::system()).0
+    shared::build::<Emulator>(None, Clock::system(), Ledger::default()).0
 }
 
 impl shared::Emulator for Emulator {
@@ -68,6 +69,10 @@ impl shared::Emulator for Emulator {
 
     fn snapshot(&self) -> Value {
         serde_json::to_value(self.saved()).unwrap_or(Value::Null)
+    }
+
+    fn book(&mut self) -> &mut Book {
+        &mut self.book
     }
 
     fn routes() -> Router<Shared<Emulator>> {
@@ -178,7 +183,22 @@ async fn payment(State(shared): State<Shared<Emulator>>, query: Q) -> Response {
         let service_id = p.integer("service_id")?;
         let requisite = p.require("requisite")?;
         let amount = p.amount()?;
-        emu.pay(owner, service_id, requisite, amount).map(answer)
+        let paid = emu.pay(owner, service_id, requisite, amount);
+        if let Err(code) = paid {
+            let ids = [
+                ("service_id", service_id.to_string()),
+                ("requisite", requisite.to_owned()),
+            ];
+            let amount = Some(state::minor(amount));
+            emu.book.refuse(
+                "payment",
+                &ids,
+                amount,
+                state::CURRENCY,
+                wire::code::name(code),
+            );
+        }
+        paid.map(answer)
     })())
 }
 
@@ -211,7 +231,21 @@ async fn transfer_request(State(shared): State<Shared<Emulator>>, query: Q) -> R
         if p.require("status")? != "2" {
             return Err(code::NOT_ENOUGH_PARAMETERS);
         }
-        emu.transfer(sender, service_id, customer_id, amount)
-            .map(answer)
+        let moved = emu.transfer(sender, service_id, customer_id, amount);
+        if let Err(code) = moved {
+            let ids = [
+                ("service_id", service_id.to_string()),
+                ("customer_id", customer_id.to_owned()),
+            ];
+            let amount = Some(state::minor(amount));
+            emu.book.refuse(
+                "transfer-request",
+                &ids,
+                amount,
+                state::CURRENCY,
+                wire::code::name(code),
+            );
+        }
+        moved.map(answer)
     })())
 }

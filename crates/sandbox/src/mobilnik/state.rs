@@ -110,6 +110,8 @@ pub(crate) struct Emulator {
     operations: HashMap<u64, Operation>,
     next_operation_id: u64,
     tokens_issued: u64,
+    /// Its pen on the sandbox's ledger (not written to a state file).
+    pub(super) book: crate::ledger::Book,
 }
 
 impl Emulator {
@@ -203,6 +205,7 @@ impl Emulator {
             outcome,
         };
         Emulator {
+            book: crate::ledger::Book::default(),
             users: vec![
                 user(
                     LOGIN,
@@ -481,6 +484,16 @@ impl Emulator {
                 checks: 0,
             },
         );
+        self.book.commit(
+            "payment",
+            &[
+                ("operation_id", operation_id.to_string()),
+                ("service_id", service_id.to_string()),
+                ("requisite", requisite.to_owned()),
+            ],
+            minor(amount),
+            CURRENCY,
+        );
         Ok(Paid {
             status_code: code::OK,
             balance: money(balance),
@@ -514,6 +527,13 @@ impl Emulator {
             // The money comes back when the payment turns annulled or failed.
             let user = &mut self.users[owner];
             user.balance = user.balance.saturating_add(amount);
+            // Annulled or failed: the money comes back, a movement of its own.
+            self.book.commit(
+                "payment-returned",
+                &[("operation_id", operation_id.to_string())],
+                minor(amount),
+                CURRENCY,
+            );
         }
         Ok(PaymentStatus {
             status_code: code::OK,
@@ -549,11 +569,28 @@ impl Emulator {
             let user = &mut self.users[r];
             user.balance = user.balance.saturating_add(amount);
         }
+        self.book.commit(
+            "transfer-request",
+            &[
+                ("service_id", service_id.to_string()),
+                ("customer_id", customer_id.to_owned()),
+            ],
+            minor(amount),
+            CURRENCY,
+        );
         Ok(Transferred {
             status_code: code::OK,
             message: code::name(code::OK),
         })
     }
+}
+
+/// The currency of the wallets' amounts (in tyiyn).
+pub(super) const CURRENCY: &str = "KGS";
+
+/// An amount in tyiyn as the ledger writes it.
+pub(super) fn minor(amount: u64) -> i64 {
+    i64::try_from(amount).unwrap_or(i64::MAX)
 }
 
 /// The service's state as an error, if it takes no calls now.

@@ -82,6 +82,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::clock::Clock;
+use crate::ledger::{Book, Ledger};
 use crate::shared::{self, Shared};
 pub(crate) use notify::control_router;
 pub(crate) use state::Emulator;
@@ -94,7 +95,7 @@ use wire::{Auth, Refusal, auth, form, object, refuse, respond};
 /// # let _ = router;
 /// ```
 pub fn router() -> Router {
-    shared::build::<Emulator>(None, Clock::system()).0
+    shared::build::<Emulator>(None, Clock::system(), Ledger::default()).0
 }
 
 impl shared::Emulator for Emulator {
@@ -111,6 +112,10 @@ impl shared::Emulator for Emulator {
 
     fn snapshot(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    fn book(&mut self) -> &mut Book {
+        &mut self.book
     }
 
     fn routes() -> Router<Shared<Emulator>> {
@@ -343,7 +348,36 @@ async fn create_payment(
         Err(r) => return refuse(&r),
     };
     let now = shared.now();
-    respond(shared.lock().create_payment(&auth(&headers), &body, now))
+    let mut emu = shared.lock();
+    let commits = emu.book.commits();
+    let answer = emu.create_payment(&auth(&headers), &body, now);
+    if let Err(r) = &answer
+        && emu.book.commits() == commits
+    {
+        let key = body
+            .get("client_payment_id")
+            .and_then(Value::as_str)
+            .map(|k| ("client_payment_id", k.to_owned()));
+        let amount = body.get("amount").and_then(wire::kopecks);
+        refused(&mut emu.book, "create-payment", key.as_slice(), amount, r);
+    }
+    drop(emu);
+    respond(answer)
+}
+
+/// A refused money-moving request in the ledger (not one refused for its credentials).
+fn refused(
+    book: &mut Book,
+    operation: &str,
+    ids: &[(&str, String)],
+    amount: Option<i64>,
+    r: &Refusal,
+) {
+    if r.status == 401 {
+        return;
+    }
+    let code = r.error.map_or_else(|| r.status.to_string(), str::to_owned);
+    book.refuse(operation, ids, amount, state::CURRENCY, code);
 }
 
 /// The emulator's own base URL as the client reached it (for the payment page).
@@ -364,9 +398,18 @@ async fn pay_payment(
         return refuse(&Refusal::not_found());
     };
     let now = shared.now();
-    let answer = shared
-        .lock()
-        .pay_payment(&auth(&headers), id, &origin(&headers), now);
+    let mut emu = shared.lock();
+    let answer = emu.pay_payment(&auth(&headers), id, &origin(&headers), now);
+    if let Err(r) = &answer {
+        refused(
+            &mut emu.book,
+            "pay-payment",
+            &[("id", id.to_string())],
+            None,
+            r,
+        );
+    }
+    drop(emu);
     notify::dispatch(&shared);
     respond(answer)
 }
@@ -496,7 +539,19 @@ async fn pay_invoice(
     Path(id): Path<String>,
 ) -> Response {
     let now = shared.now();
-    respond(shared.lock().pay_invoice(&auth(&headers), &id, now))
+    let mut emu = shared.lock();
+    let answer = emu.pay_invoice(&auth(&headers), &id, now);
+    if let Err(r) = &answer {
+        refused(
+            &mut emu.book,
+            "pay-invoice",
+            &[("invoice", id.clone())],
+            None,
+            r,
+        );
+    }
+    drop(emu);
+    respond(answer)
 }
 
 async fn cancel_invoice(

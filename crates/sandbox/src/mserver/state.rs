@@ -107,6 +107,17 @@ pub(super) enum Principal {
     Application,
 }
 
+/// The currency of the wallets' amounts (in kopecks).
+pub(super) const CURRENCY: &str = "RUB";
+
+/// The ids of a payment a status call takes (`GET /payments/{id}`), and its key.
+fn payment_ids(p: &Payment) -> [(&'static str, String); 2] {
+    [
+        ("id", p.id.to_string()),
+        ("client_payment_id", p.client_payment_id.clone()),
+    ]
+}
+
 /// The emulator's mutable state.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Emulator {
@@ -138,6 +149,9 @@ pub(crate) struct Emulator {
     /// Status changes not handed to the notifier yet.
     #[serde(skip)]
     outbox: Vec<Event>,
+    /// Its pen on the sandbox's ledger (not written to a state file).
+    #[serde(skip)]
+    pub(super) book: crate::ledger::Book,
 }
 
 /// A payment status change to notify: the notification's JSON text.
@@ -234,6 +248,7 @@ impl Emulator {
             Wallet::new(seed::PASSWORD.to_owned(), true, Instant::now()),
         );
         Emulator {
+            book: crate::ledger::Book::default(),
             wallets,
             tokens: BTreeMap::new(),
             payments: Vec::new(),
@@ -776,6 +791,12 @@ impl Emulator {
         };
         let answer = Answer::data(self.view(&payment)).meta("next_action", json!("pay"));
         let answer = self.urgent_for(answer, &payment.wallet);
+        self.book.commit(
+            "create-payment",
+            &payment_ids(&payment),
+            payment.amount,
+            CURRENCY,
+        );
         self.payments.push(payment);
         Ok(answer)
     }
@@ -809,6 +830,8 @@ impl Emulator {
                 if balance >= payment.total {
                     let (total, amount) = (payment.total, payment.amount);
                     payment.outcome = Some("completed".into());
+                    self.book
+                        .commit("pay-payment", &payment_ids(payment), total, CURRENCY);
                     let to = payment.destination.clone();
                     if let Some(w) = self.wallets.get_mut(&owner) {
                         w.balance -= total;
@@ -819,6 +842,13 @@ impl Emulator {
                 } else {
                     payment.outcome = Some("declined".into());
                     payment.decline_reason = Some("insufficient_funds".into());
+                    self.book.refuse(
+                        "pay-payment",
+                        &payment_ids(payment),
+                        Some(payment.total),
+                        CURRENCY,
+                        "declined: insufficient_funds",
+                    );
                 }
                 settle = true;
             } else {
@@ -908,6 +938,8 @@ impl Emulator {
         let payment = &self.payments[index];
         let amount = payment.amount;
         if payment.status == "processing" {
+            self.book
+                .commit("payment-page", &payment_ids(payment), amount, CURRENCY);
             if payment.kind == "in"
                 && let Some(w) = self.wallets.get_mut(&payment.wallet)
             {
@@ -1148,6 +1180,10 @@ impl Emulator {
         };
         let inner =
             json!({"meta": {"code": 200, "next_action": "pay"}, "data": self.view(&payment)});
+        let mut ids = payment_ids(&payment).to_vec();
+        ids.push(("invoice", id.to_owned()));
+        self.book
+            .commit("pay-invoice", &ids, payment.amount, CURRENCY);
         self.payments.push(payment);
         Ok(Answer::data(inner))
     }

@@ -37,6 +37,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::clock::Clock;
+use crate::ledger::{Book, Ledger};
 use crate::shared::{self, Shared};
 pub(crate) use state::Emulator;
 use state::Kind;
@@ -52,7 +53,7 @@ use wire::{
 /// # let _ = router;
 /// ```
 pub fn router() -> Router {
-    shared::build::<Emulator>(None, Clock::system()).0
+    shared::build::<Emulator>(None, Clock::system(), Ledger::default()).0
 }
 
 impl shared::Emulator for Emulator {
@@ -69,6 +70,10 @@ impl shared::Emulator for Emulator {
 
     fn snapshot(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    fn book(&mut self) -> &mut Book {
+        &mut self.book
     }
 
     fn routes() -> Router<Shared<Emulator>> {
@@ -149,9 +154,30 @@ fn create(shared: &Shared<Emulator>, body: &Bytes, kind: Kind) -> Response {
         return refuse(MISSING_FIELDS);
     };
     let now = shared.now();
-    match shared.lock().create(&body, kind, now) {
+    let mut emu = shared.lock();
+    let commits = emu.book.commits();
+    match emu.create(&body, kind, now) {
         Ok(data) => success(data),
-        Err(refusal) => refuse(refusal),
+        Err(refusal) => {
+            if emu.book.commits() == commits {
+                // Nothing was debited: a refusal in the ledger, with what the order named.
+                let ids: Vec<(&str, String)> = text(&body, "orderId")
+                    .map(|o| ("orderId", o))
+                    .into_iter()
+                    .collect();
+                let amount = text(&body, "amount")
+                    .and_then(|a| tiyin(&a))
+                    .and_then(|a| i64::try_from(a).ok());
+                emu.book.refuse(
+                    kind.operation(),
+                    &ids,
+                    amount,
+                    "UZS",
+                    refusal.code().to_string(),
+                );
+            }
+            refuse(refusal)
+        }
     }
 }
 

@@ -107,6 +107,9 @@ pub(crate) struct Emulator {
     next_doc_number: u64,
     next_payment_doc: u64,
     next_budget_doc: u64,
+    /// Its pen on the sandbox's ledger (not written to a state file).
+    #[serde(skip)]
+    pub(super) book: crate::ledger::Book,
 }
 
 /// The three seed services: UZCARD, HUMO, split.
@@ -232,6 +235,7 @@ impl Emulator {
             (split.id, seed::SERVICE_SPLIT_BALANCE),
         ]);
         Emulator {
+            book: crate::ledger::Book::default(),
             services,
             balances,
             orders: HashMap::new(),
@@ -340,6 +344,12 @@ impl Emulator {
         } else {
             CONDUCTED
         };
+        self.book.commit(
+            kind.operation(),
+            &[("orderId", v.order_id.clone()), ("doc_id", doc_id.clone())],
+            i64::try_from(v.amount).unwrap_or(i64::MAX),
+            "UZS",
+        );
         self.orders.insert(
             v.order_id,
             Order {
@@ -370,6 +380,16 @@ impl Emulator {
             if order.status == DELETED {
                 let balance = self.balances.entry(order.service_id).or_insert(0);
                 *balance = balance.saturating_add(order.debit);
+                // The bank deleted the order: its debit comes back, a movement of its own.
+                self.book.commit(
+                    "order-deleted",
+                    &[
+                        ("orderId", order_id.to_owned()),
+                        ("doc_id", order.doc_id.clone()),
+                    ],
+                    i64::try_from(order.debit).unwrap_or(i64::MAX),
+                    "UZS",
+                );
             }
             if let Some(row) = self.rows.iter_mut().find(|r| r.id == order.row_id) {
                 row.status = order.status;
@@ -421,6 +441,16 @@ impl Emulator {
 pub(super) enum Kind {
     Requisites,
     Budget,
+}
+
+impl Kind {
+    /// The operation's name in the operation table.
+    pub(super) fn operation(self) -> &'static str {
+        match self {
+            Kind::Requisites => "payment",
+            Kind::Budget => "payment-budget",
+        }
+    }
 }
 
 /// A payment order request that passed validation.

@@ -29,6 +29,13 @@ pub(super) struct Refusal {
     message: &'static str,
 }
 
+impl Refusal {
+    /// The document's code of the refusal.
+    pub(super) fn code(&self) -> u32 {
+        self.code
+    }
+}
+
 pub(super) const SERVICE_NOT_FOUND: Refusal = Refusal {
     code: 1001,
     message: "Сервис не найден",
