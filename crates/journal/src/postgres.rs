@@ -224,13 +224,14 @@ fn check_schema(schema: &str) -> Result<(), JournalError> {
     let mut chars = schema.chars();
     let plain = matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && schema.len() <= 63;
+        && schema.len() <= 63
+        && !schema.starts_with("pg_");
     if plain {
         Ok(())
     } else {
         Err(format!(
             "journal schema {schema:?}: use lower-case letters, digits and `_` (at most 63), \
-             starting with a letter or `_`"
+             starting with a letter or `_`, not `pg_`"
         )
         .into())
     }
@@ -691,6 +692,7 @@ mod tests {
             "1a",
             "A",
             "a-b",
+            "pg_x",
             "a\"; DROP TABLE x; --",
             &"a".repeat(64),
         ] {
