@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 /// A journal's request hasher.
@@ -70,7 +70,7 @@ impl RequestHasher {
     /// assert!(h.hash(b"x").chars().all(|c| c.is_ascii_hexdigit()));
     /// ```
     pub fn hash(&self, request: &[u8]) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
             .expect("HMAC takes a key of any length");
         mac.update(request);
         mac.finalize()

@@ -18,6 +18,13 @@
 #![warn(missing_docs)]
 
 pub mod hash;
+#[cfg(feature = "postgres")]
+pub mod pg_server;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresJournal;
 
 use std::time::Duration;
 
