@@ -18,6 +18,13 @@
 #![warn(missing_docs)]
 
 pub mod hash;
+pub mod recover;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+pub use recover::{Recoverer, RecovererBuilder, Report};
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteJournal;
 
 use std::time::Duration;
 
