@@ -680,7 +680,9 @@ impl Recoverer {
                         tracing::info!(owner = %self.owner, "journal recovery: {}", report);
                     }
                     Ok(_) => {}
-                    Err(e) => tracing::warn!(owner = %self.owner, "journal recovery: claim failed: {e}"),
+                    Err(e) => {
+                        tracing::warn!(owner = %self.owner, "journal recovery: claim failed: {e}")
+                    }
                 }
             } else {
                 return;

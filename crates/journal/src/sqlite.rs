@@ -414,8 +414,8 @@ fn entry_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 impl Journal for SqliteJournal {
     async fn record(&self, intent: &Intent, request: &[u8]) -> Result<(), JournalError> {
         let hash = self.hasher.hash(request);
-        let ids = serde_json::to_string(&intent.ids)
-            .map_err(|e| format!("sqlite journal: ids: {e}"))?;
+        let ids =
+            serde_json::to_string(&intent.ids).map_err(|e| format!("sqlite journal: ids: {e}"))?;
         let now = self.now_ms();
         let intent = intent.clone();
         self.run(move |c| {
@@ -583,10 +583,7 @@ impl Store for SqliteJournal {
                 for id in &ids {
                     mark.execute(params![owner, until, id])
                         .map_err(store_err("claim"))?;
-                    entries.push(
-                        read.query_row([id], entry_of)
-                            .map_err(store_err("claim"))?,
-                    );
+                    entries.push(read.query_row([id], entry_of).map_err(store_err("claim"))?);
                 }
             }
             tx.commit().map_err(store_err("claim: commit"))?;
