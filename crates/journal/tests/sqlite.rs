@@ -403,7 +403,7 @@ async fn only_the_lease_owner_settles_parks_or_releases_an_unresolved_intent() {
         .into_iter()
         .map(|e| e.intent.id)
         .collect();
-    assert_eq!(open_ids, [i2.id.clone()]);
+    assert_eq!(open_ids, vec![i2.id]);
     // Parked intents are never claimed again.
     hand.advance(HOUR);
     assert!(
