@@ -7,6 +7,8 @@
 //!   floor, almost all of it the disk's sync.
 //! - `raw NORMAL`: the same with `synchronous=NORMAL` (what durability across power loss
 //!   costs; NORMAL in WAL mode survives a killed process, not a power cut).
+//! - `raw FULL, blocking pool`: the bare statements, each on tokio's blocking pool as the
+//!   journal runs them (the cost of the hop).
 //! - `open`: opening a connection with the journal's settings (what one connection per call
 //!   would add, three times a call).
 //! - `16 in flight`: calls made by 16 tasks at once, per call (commits are serialized).
@@ -158,6 +160,43 @@ fn main() {
         }
         print(&format!("raw {sync} (3 commits)"), &stats(v));
     }
+
+    // The same bare statements, each sent to tokio's blocking pool as the journal does: the
+    // cost of keeping SQLite off the async worker threads.
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(raw_connection(
+        &dir.join("cost-raw-hop.sqlite"),
+        "FULL",
+    )));
+    let hop = rt.block_on(async {
+        let mut v = Vec::with_capacity(calls);
+        for n in 0..calls as u64 {
+            let t = Instant::now();
+            for step in 0..3 {
+                let c = shared.clone();
+                tokio::task::spawn_blocking(move || {
+                    let c = c.lock().expect("lock");
+                    let id = format!("{n:020}");
+                    if step == 0 {
+                        c.execute(
+                            "INSERT INTO t (id, h, state, at) VALUES (?1, ?2, 'recorded', 1)",
+                            params![id, "0".repeat(64)],
+                        )
+                    } else {
+                        c.execute(
+                            "UPDATE t SET state = 'x', at = ?2 WHERE id = ?1",
+                            params![id, step],
+                        )
+                    }
+                    .expect("runs");
+                })
+                .await
+                .expect("a blocking task");
+            }
+            v.push(t.elapsed());
+        }
+        v
+    });
+    print("raw FULL, blocking pool", &stats(hop));
 
     let opens = calls.min(500);
     let mut v = Vec::with_capacity(opens);
