@@ -579,7 +579,9 @@ impl Recoverer {
 
     /// Claims one batch of unresolved intents and works each one (see the
     /// [module](self) for the rules). Fails only when the claim itself fails; a failure on
-    /// one intent is a `failed` line.
+    /// one intent is a `failed` line. One instance runs one pass at a time (a store lets an
+    /// owner claim again what it already holds): run several instances, each with its own
+    /// owner, for more throughput.
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
