@@ -248,7 +248,7 @@ impl SqliteJournal {
     }
 
     /// How long a write waits for another connection's lock before failing (5 s by
-    /// default).
+    /// default). Clones share the connection, so they share the setting.
     ///
     /// ```
     /// let j = kassa_journal::SqliteJournal::open_in_memory()?

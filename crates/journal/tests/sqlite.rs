@@ -448,12 +448,14 @@ async fn resolve_is_idempotent_and_refuses_a_contradiction() {
 #[tokio::test]
 async fn open_entries_lists_the_oldest_first() {
     let j = SqliteJournal::open_in_memory().expect("opens");
-    let mut ids = Vec::new();
-    for n in 0..5 {
-        let i = pay(&n.to_string());
+    // Ids sort by the time they were made (UUID v7); recorded out of order here.
+    let ids: Vec<String> = (0..5)
+        .map(|n| format!("01900000-0000-7000-8000-00000000000{n}"))
+        .collect();
+    for n in [3, 0, 4, 1, 2] {
+        let mut i = pay(&n.to_string());
+        i.id = ids[n].clone();
         j.record(&i, b"{}").await.expect("records");
-        ids.push(i.id);
-        std::thread::sleep(Duration::from_millis(2)); // ids sort by their millisecond
     }
     let listed: Vec<String> = j
         .open_entries()
