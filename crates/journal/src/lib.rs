@@ -25,6 +25,13 @@ pub mod postgres;
 
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresJournal;
+pub mod recover;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+pub use recover::{Recoverer, RecovererBuilder, Report};
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteJournal;
 
 use std::time::Duration;
 
