@@ -60,6 +60,8 @@ pub struct Target {
     pub sandbox: Option<Embedded>,
     /// Timeouts for the call.
     pub timeouts: Timeouts,
+    /// The intent journal the call records in (`--journal`, `KASSA_JOURNAL_URL`).
+    pub journal: Option<std::sync::Arc<dyn kassa_core::journal::Journal>>,
     provider: &'static str,
     env: Env,
 }
@@ -142,6 +144,7 @@ pub async fn resolve(
         base_url,
         sandbox,
         timeouts,
+        journal: None,
         provider,
         env: env.clone(),
     })

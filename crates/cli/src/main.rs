@@ -24,6 +24,7 @@ mod config;
 mod demo;
 mod describe;
 mod embedded;
+mod journal;
 mod logging;
 mod output;
 mod providers;
@@ -90,6 +91,39 @@ enum Command {
     Sandbox(SandboxArgs),
     /// A guided tour of every provider's main flow against the embedded sandbox.
     Demo,
+    /// The intent journal: `list` what is unresolved or parked, `recover` it from the
+    /// providers' status calls.
+    Journal(JournalArgs),
+}
+
+#[derive(Debug, Args)]
+struct JournalArgs {
+    #[command(subcommand)]
+    action: JournalAction,
+    /// The SQLite journal file (else `KASSA_JOURNAL_URL`, a PostgreSQL URL).
+    #[arg(long, global = true)]
+    journal: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum JournalAction {
+    /// The unresolved and parked intents, oldest first.
+    List {
+        /// Print JSON (the default when stdout is not a terminal).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask each unresolved intent's status once (intents changed less than the grace
+    /// period ago are left for later), settle what is final, park what cannot be settled.
+    Recover {
+        /// Bound on each status call, in seconds (60 by default); the grace is above it.
+        #[arg(long)]
+        timeout: Option<f64>,
+        /// Leave intents changed less than this many seconds ago (above the timeout; by
+        /// default the timeout and a minute).
+        #[arg(long)]
+        grace: Option<f64>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +164,10 @@ struct CallArgs {
     /// them together; without it a paged operation prints the one page asked for.
     #[arg(long)]
     all: bool,
+    /// Record the call in this SQLite intent journal before it is sent (else in the
+    /// PostgreSQL journal `KASSA_JOURNAL_URL` names, when set).
+    #[arg(long)]
+    journal: Option<String>,
     /// Print help; after an operation, its parameters and a working example.
     #[arg(short = 'h', long = "help", action = clap::ArgAction::SetTrue)]
     help: bool,
@@ -213,7 +251,25 @@ async fn run(cli: Cli) -> Done {
             None => embedded::serve(&args.host, args.port).await,
         },
         Command::Demo => Done::Exit(demo::run().await),
+        Command::Journal(args) => done(run_journal(args).await),
     }
+}
+
+async fn run_journal(args: JournalArgs) -> Result<String, Failure> {
+    let path = args.journal.as_deref();
+    let result = match args.action {
+        JournalAction::List { json } => journal::list(path, wants_json(json)).await,
+        JournalAction::Recover { timeout, grace } => {
+            let timeout = read_timeout(timeout)?;
+            let grace = match grace {
+                None => None,
+                Some(s) if s.is_finite() && s >= 0.0 => Some(Duration::from_secs_f64(s)),
+                Some(_) => return Err(Failure::invalid("--grace must be a number of seconds")),
+            };
+            journal::recover(path, timeout, grace).await
+        }
+    };
+    result.map_err(|e| Failure::from(&e))
 }
 
 fn done(result: Result<String, Failure>) -> Done {
@@ -468,9 +524,16 @@ async fn try_call(entry: catalogue::Entry, args: CallArgs) -> Result<String, Fai
         operation = entry.operation,
         outcome = tracing::field::Empty,
     );
-    call_in_span(entry, params, args.base_url, timeout, args.all)
-        .instrument(span)
-        .await
+    call_in_span(
+        entry,
+        params,
+        args.base_url,
+        timeout,
+        args.all,
+        args.journal,
+    )
+    .instrument(span)
+    .await
 }
 
 /// Resolves the target, calls, and records the outcome (and a failure's cause) on the
@@ -481,10 +544,15 @@ async fn call_in_span(
     base_url: Option<String>,
     timeout: Option<Duration>,
     all: bool,
+    journal: Option<String>,
 ) -> Result<String, Failure> {
     let provider = entry.provider;
     let env = config::Env::from_process();
-    let target = config::resolve(provider, base_url.as_deref(), &env, timeout).await?;
+    let mut target = config::resolve(provider, base_url.as_deref(), &env, timeout).await?;
+    target.journal = journal::open(journal.as_deref(), &env)
+        .await
+        .map_err(|e| Failure::from(&e))?
+        .map(|store| -> std::sync::Arc<dyn kassa_core::journal::Journal> { store });
     if let Some(embedded) = &target.sandbox {
         eprintln!(
             "kassa: no base URL configured for {provider} (--base-url or {}); using the embedded sandbox at {} with its test credentials; {}",

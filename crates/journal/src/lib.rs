@@ -104,6 +104,9 @@ pub struct Entry {
 pub trait Store: Journal {
     /// Unresolved (recorded or dispatched) and parked intents, oldest first.
     async fn open_entries(&self) -> Result<Vec<Entry>, JournalError>;
+    /// Every intent, resolved ones included, oldest first (for audits, `kassa journal
+    /// list --all` and tests; a recoverer needs only [`Store::open_entries`]).
+    async fn all_entries(&self) -> Result<Vec<Entry>, JournalError>;
     /// One intent, by id.
     async fn entry(&self, id: &str) -> Result<Option<Entry>, JournalError>;
     /// Claims up to `limit` unresolved intents last changed at least `grace` ago and not

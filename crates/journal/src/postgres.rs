@@ -87,6 +87,7 @@ struct Sql {
     resolve: String,
     exists: String,
     open: String,
+    all: String,
     entry: String,
     claim: String,
     settle: String,
@@ -143,6 +144,7 @@ impl Sql {
             ),
             exists: format!("SELECT state FROM {t} WHERE id = $1 OR call_id = $1"),
             open: format!("SELECT {COLUMNS} FROM {t} WHERE state <> 'resolved' ORDER BY id"),
+            all: format!("SELECT {COLUMNS} FROM {t} ORDER BY id"),
             entry: format!("SELECT {COLUMNS} FROM {t} WHERE id = $1 OR call_id = $1"),
             // One statement, so one transaction: the rows are picked and locked (skipping
             // any another claimer holds locked), then leased, before anyone else can pick
@@ -612,6 +614,15 @@ impl Store for PostgresJournal {
             .query(&self.sql.open, &[])
             .await
             .map_err(pg("list open intents"))?;
+        rows.iter().map(entry_of).collect()
+    }
+
+    async fn all_entries(&self) -> Result<Vec<Entry>, JournalError> {
+        let rows = self
+            .client
+            .query(&self.sql.all, &[])
+            .await
+            .map_err(pg("list intents"))?;
         rows.iter().map(entry_of).collect()
     }
 

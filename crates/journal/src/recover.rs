@@ -7,11 +7,17 @@
 //! |---|---|
 //! | final: succeeded / refused | resolved so |
 //! | no such payment, and the intent was never dispatched | resolved as not sent |
+//! | not final, or cannot settle it, and the intent was never dispatched | resolved as not sent (see below) |
 //! | no such payment, but it was dispatched | parked: a person must check |
 //! | not final yet | released, asked again after `grace`; parked after `max_attempts` |
 //! | cannot settle this intent (no status call, an id missing) | parked, with the reason |
 //! | (the status call failed) | released; parked after `max_attempts` |
 //! | (no reconciler for its provider) | parked: "no reconciler for provider X" |
+//!
+//! An intent still `recorded` was never sent: the engine sends a call only after its
+//! `dispatched` mark is durable, so a process that died before that mark sent nothing. Its
+//! status is still asked (a final answer settles it as the provider says); an answer that
+//! is not final, or no status call at all, settles it as not sent.
 //!
 //! `grace` must be longer than the clients' total call timeout, so an intent whose call is
 //! still in flight in a live process is never worked: [`RecovererBuilder::build`] refuses a
@@ -646,6 +652,13 @@ impl Recoverer {
                  received under other ids; check by hand",
                 entry.state.name()
             )),
+            // Never dispatched, so never sent (the engine sends only after the durable
+            // dispatched mark): the provider's "not done yet" or "cannot tell" is "not sent".
+            Ok(Verdict::Pending(_) | Verdict::Unreconcilable(_))
+                if entry.state == State::Recorded =>
+            {
+                Step::Settle(Resolution::NotSent)
+            }
             Ok(Verdict::Pending(state)) if exhausted => Step::Park(format!(
                 "still not final after {} attempts (last state {state})",
                 entry.attempts

@@ -527,6 +527,20 @@ impl Store for SqliteJournal {
         .await
     }
 
+    async fn all_entries(&self) -> Result<Vec<Entry>, JournalError> {
+        self.run(|c| {
+            let sql = format!("SELECT {COLUMNS} FROM kassa_intents ORDER BY id");
+            let mut stmt = c.prepare(&sql).map_err(store_err("list"))?;
+            let rows = stmt
+                .query_map([], entry_of)
+                .map_err(store_err("list"))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(store_err("list"))?;
+            Ok(rows)
+        })
+        .await
+    }
+
     async fn entry(&self, id: &str) -> Result<Option<Entry>, JournalError> {
         let id = id.to_owned();
         self.run(move |c| {

@@ -262,6 +262,36 @@ async fn not_found_for_an_intent_never_dispatched_settles_it_as_not_sent() {
 }
 
 #[tokio::test]
+async fn not_final_or_unreconcilable_for_an_intent_never_dispatched_settles_it_as_not_sent() {
+    for verdict in [
+        Verdict::Pending("CHECK_OK".into()),
+        Verdict::Unreconcilable("no status call before the answer".into()),
+    ] {
+        let s = setup();
+        let i = s.left_by_a_dead_process("1", true).await;
+        s.hand.advance(GRACE);
+        let v = verdict.clone();
+        let report = s
+            .recoverer(Fake::new(move |_, _| Ok(v.clone())), 5)
+            .run_once()
+            .await
+            .expect("runs");
+        assert_eq!(report.settled, 1, "{verdict:?}: {report}");
+        assert_eq!(s.state(&i.id).await, State::Resolved(Resolution::NotSent));
+        // The same verdict on a dispatched intent is not "not sent".
+        let s = setup();
+        let i = s.left_by_a_dead_process("1", false).await;
+        s.hand.advance(GRACE);
+        let v = verdict.clone();
+        s.recoverer(Fake::new(move |_, _| Ok(v.clone())), 5)
+            .run_once()
+            .await
+            .expect("runs");
+        assert_ne!(s.state(&i.id).await, State::Resolved(Resolution::NotSent));
+    }
+}
+
+#[tokio::test]
 async fn not_found_for_a_dispatched_intent_parks_it() {
     let s = setup();
     let i = s.left_by_a_dead_process("1", false).await;

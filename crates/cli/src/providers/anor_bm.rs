@@ -26,9 +26,12 @@ fn tokens(answer: &TokenAnswer) -> Result<String, Error> {
 pub fn client(target: &Target) -> Result<Client, Error> {
     let username = target.credential("USERNAME", seed::USERNAME)?;
     let password = target.credential("PASSWORD", seed::PASSWORD)?;
-    Client::builder(target.base_url.clone(), username, password)
-        .timeouts(target.timeouts)
-        .build()
+    let b = Client::builder(target.base_url.clone(), username, password).timeouts(target.timeouts);
+    match &target.journal {
+        Some(j) => b.journal(j.clone()),
+        None => b,
+    }
+    .build()
 }
 
 /// Runs `operation`: the credentials it answers (login and refresh-token tokens, the card

@@ -27,6 +27,10 @@ pub fn client(target: &Target) -> Result<Client, Error> {
         Some(lang) => builder.language(lang),
         None => builder,
     };
+    let builder = match &target.journal {
+        Some(j) => builder.journal(j.clone()),
+        None => builder,
+    };
     builder.build().map_err(|e| match e.field() {
         // the client names its own setting; the user set a variable
         Some("lang") => Error::invalid("KASSA_EXCHANGER_LANG", "a locale such as ru_RU or en_US"),

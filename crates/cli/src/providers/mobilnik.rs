@@ -15,14 +15,18 @@ pub fn client(target: &Target) -> Result<Client, Error> {
     let password = target.credential("PASSWORD", seed::PASSWORD)?;
     let device_id = DeviceId::new(target.credential("DEVICE_ID", seed::DEVICE_ID)?)?;
     let device = target.credential("DEVICE", seed::DEVICE)?;
-    Client::builder()
+    let b = Client::builder()
         .base_url(target.base_url.clone())
         .login(login)
         .password(SecretString::from(password))
         .device_id(device_id)
         .device_name(device)
-        .timeouts(target.timeouts)
-        .build()
+        .timeouts(target.timeouts);
+    match &target.journal {
+        Some(j) => b.journal(j.clone()),
+        None => b,
+    }
+    .build()
 }
 
 pub async fn call(operation: &str, params: &str, target: &Target) -> Result<String, Error> {

@@ -14,6 +14,28 @@ use serde::de::DeserializeOwned;
 use crate::catalogue::Entry;
 use crate::config::Target;
 
+/// A client of `provider` for `target` that settles journal intents from its status call
+/// (mserver's with the wallet's credentials, which its status calls take).
+pub fn reconciler(
+    provider: &str,
+    target: &Target,
+) -> Result<std::sync::Arc<dyn kassa_core::journal::Reconciler>, Error> {
+    use std::sync::Arc;
+    Ok(match provider {
+        "anor-bm" => Arc::new(anor_bm::client(target)?),
+        "requisite-uz" => Arc::new(requisite_uz::client(target)?),
+        "mobilnik" => Arc::new(mobilnik::client(target)?),
+        "mserver" => Arc::new(mserver::client("wallet-or-application", target)?),
+        "exchanger" => Arc::new(exchanger::client(target)?),
+        other => {
+            return Err(Error::invalid(
+                "provider",
+                format!("{other} is not one of the five"),
+            ));
+        }
+    })
+}
+
 /// Whether `entry` answers one page of a list, so `--all` can follow the pages.
 pub fn paged(entry: &Entry) -> bool {
     entry.provider == "mserver" && mserver::PAGED.contains(&entry.operation)

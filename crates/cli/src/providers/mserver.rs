@@ -264,12 +264,16 @@ pub async fn client_for(
         check_before_token(operation, params)?;
         let secret = SecretString::from(client_secret);
         let token = wallet_token(operation, target, &phone, &password, &client_id, &secret).await?;
-        return Client::builder()
+        let b = Client::builder()
             .base_url(target.base_url.clone())
             .token_url(token_url(target))
             .timeouts(target.timeouts)
-            .bearer(SecretString::from(token))
-            .build();
+            .bearer(SecretString::from(token));
+        return match &target.journal {
+            Some(j) => b.journal(j.clone()),
+            None => b,
+        }
+        .build();
     }
     client(auth, target)
 }
@@ -318,7 +322,11 @@ pub fn client(auth: &str, target: &Target) -> Result<Client, Error> {
         }
         Creds::None => b,
     };
-    b.build()
+    match &target.journal {
+        Some(j) => b.journal(j.clone()),
+        None => b,
+    }
+    .build()
 }
 
 /// The admin credentials of `delete-wallet`.

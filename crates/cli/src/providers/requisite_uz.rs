@@ -13,10 +13,14 @@ use crate::config::Target;
 pub fn client(target: &Target) -> Result<Client, Error> {
     let username = target.credential("USERNAME", seed::FIXTURE_USERNAME)?;
     let password = target.credential("PASSWORD", seed::FIXTURE_PASSWORD)?;
-    Client::builder(target.base_url.clone())
+    let b = Client::builder(target.base_url.clone())
         .credentials(username, SecretString::from(password))
-        .timeouts(target.timeouts)
-        .build()
+        .timeouts(target.timeouts);
+    match &target.journal {
+        Some(j) => b.journal(j.clone()),
+        None => b,
+    }
+    .build()
 }
 
 pub async fn call(operation: &str, params: &str, target: &Target) -> Result<String, Error> {
