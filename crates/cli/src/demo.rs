@@ -16,6 +16,7 @@ use serde_json::json;
 
 mod exchanger_tour;
 mod inbound;
+mod journal_tour;
 mod mserver_tour;
 
 /// One step of the tour.
@@ -117,6 +118,8 @@ pub async fn run() -> ExitCode {
     eprintln!("\nexchanger (Premium Exchanger user API v1)");
     exchanger_tour::run(&sandbox, receiver.as_mut(), &mut tour).await;
     drop(receiver);
+    eprintln!("\nanor-bm with an intent journal (a lost answer, then the recoverer)");
+    journal_tour::run(&sandbox, &mut tour).await;
 
     let passed = tour.steps.iter().filter(|s| s.ok).count();
     eprintln!(

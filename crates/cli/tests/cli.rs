@@ -503,6 +503,8 @@ const DEMO_STEPS: [(&str, &[&str]); 5] = [
             "hold",
             "hold-confirm",
             "hold-reverse-partial",
+            "journal-lost-answer",
+            "journal-recover",
         ],
     ),
     (
