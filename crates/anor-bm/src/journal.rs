@@ -54,7 +54,7 @@ impl Reconciler for Client {
     }
 
     /// Asks `status` once with the intent's `billId` or `agentTranId` and maps the bill's
-    /// state (see the [module](self) table).
+    /// state (see the table of this crate's `journal` module).
     async fn reconcile(&self, intent: &Intent) -> Result<Verdict, Error> {
         if intent.provider != crate::PROVIDER {
             return Ok(Verdict::Unreconcilable(format!(

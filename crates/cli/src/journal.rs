@@ -127,6 +127,7 @@ pub async fn list(path: Option<&str>, json_out: bool) -> Result<String, Error> {
 pub async fn recover(
     path: Option<&str>,
     timeout: Option<Duration>,
+    calls_timeout: Option<Duration>,
     grace: Option<Duration>,
 ) -> Result<String, Error> {
     let env = Env::from_process();
@@ -151,16 +152,25 @@ pub async fn recover(
         reconcilers.push(providers::reconciler(name, &target)?);
         targets.push(target);
     }
-    let call_timeout = timeout.unwrap_or(Duration::from_secs(60));
-    let mut builder = Recoverer::builder(store, call_timeout)
+    // The calls that recorded the intents: kassa's default total timeout unless told.
+    let calls_timeout = calls_timeout
+        .or(kassa_core::Timeouts::default().total)
+        .unwrap_or(Duration::from_secs(60));
+    let mut builder = Recoverer::builder(store, calls_timeout)
         .reconcilers(reconcilers)
         .owner(format!("kassa-cli-{}", std::process::id()));
     if let Some(grace) = grace {
         builder = builder.grace(grace);
     }
-    let recoverer = builder
-        .build()
-        .map_err(|e| Error::invalid("--grace", e.to_string()))?;
+    let recoverer = builder.build().map_err(|e| {
+        Error::invalid(
+            "--grace",
+            format!(
+                "{e} (the calls' timeout is {} s)",
+                calls_timeout.as_secs_f64()
+            ),
+        )
+    })?;
     let report = recoverer.run_once().await.map_err(store_error)?;
     drop(targets);
     Ok(report.to_string())

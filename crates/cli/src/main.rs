@@ -116,11 +116,15 @@ enum JournalAction {
     /// Ask each unresolved intent's status once (intents changed less than the grace
     /// period ago are left for later), settle what is final, park what cannot be settled.
     Recover {
-        /// Bound on each status call, in seconds (60 by default); the grace is above it.
+        /// Bound on each status call, in seconds (60 by default).
         #[arg(long)]
         timeout: Option<f64>,
-        /// Leave intents changed less than this many seconds ago (above the timeout; by
-        /// default the timeout and a minute).
+        /// The total timeout, in seconds, of the calls that recorded the intents (60 by
+        /// default, kassa's own): an intent younger than that may still be in flight.
+        #[arg(long)]
+        calls_timeout: Option<f64>,
+        /// Leave intents changed less than this many seconds ago (above the calls'
+        /// timeout; by default three times it).
         #[arg(long)]
         grace: Option<f64>,
     },
@@ -259,14 +263,22 @@ async fn run_journal(args: JournalArgs) -> Result<String, Failure> {
     let path = args.journal.as_deref();
     let result = match args.action {
         JournalAction::List { json } => journal::list(path, wants_json(json)).await,
-        JournalAction::Recover { timeout, grace } => {
+        JournalAction::Recover {
+            timeout,
+            calls_timeout,
+            grace,
+        } => {
             let timeout = read_timeout(timeout)?;
-            let grace = match grace {
-                None => None,
-                Some(s) if s.is_finite() && s >= 0.0 => Some(Duration::from_secs_f64(s)),
-                Some(_) => return Err(Failure::invalid("--grace must be a number of seconds")),
+            let seconds = |flag: &str, value: Option<f64>| match value {
+                None => Ok(None),
+                Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::from_secs_f64(s))),
+                Some(_) => Err(Failure::invalid(format!(
+                    "{flag} must be a positive number of seconds"
+                ))),
             };
-            journal::recover(path, timeout, grace).await
+            let calls_timeout = seconds("--calls-timeout", calls_timeout)?;
+            let grace = seconds("--grace", grace)?;
+            journal::recover(path, timeout, calls_timeout, grace).await
         }
     };
     result.map_err(|e| Failure::from(&e))

@@ -74,6 +74,20 @@ async fn a_lost_answer_is_listed_and_recovered_from_the_journal() {
     assert!(!listed.to_string().contains(seed::RICH_CARD.pan));
 
     // The CLI's process is gone, so no call is in flight: a short grace is honest here.
+    // Without it, the intent is too young for the default grace and is left for later.
+    let early = kassa(&["journal", "recover", "--journal", journal], &env).await;
+    assert_eq!(early.code, 0, "{early:?}");
+    assert!(early.stdout.contains("claimed 0"), "{early:?}");
+    let refused = kassa(
+        &["journal", "recover", "--journal", journal, "--grace", "5"],
+        &env,
+    )
+    .await;
+    assert_ne!(
+        refused.code, 0,
+        "a grace under the calls' 60 s: {refused:?}"
+    );
+    assert!(refused.stderr.contains("grace"), "{refused:?}");
     let recovered = kassa(
         &[
             "journal",
@@ -81,6 +95,8 @@ async fn a_lost_answer_is_listed_and_recovered_from_the_journal() {
             "--journal",
             journal,
             "--timeout",
+            "10",
+            "--calls-timeout",
             "0.001",
             "--grace",
             "0.002",

@@ -47,7 +47,7 @@ impl Reconciler for Client {
         crate::PROVIDER
     }
 
-    /// Asks the intent's status call once (see the [module](self) table).
+    /// Asks the intent's status call once (see the table of this crate's `journal` module).
     async fn reconcile(&self, intent: &Intent) -> Result<Verdict, Error> {
         if intent.provider != crate::PROVIDER {
             return Ok(Verdict::Unreconcilable(format!(

@@ -54,7 +54,7 @@ impl Reconciler for Client {
     }
 
     /// Asks `check-payment` once with the intent's `operation_id` and maps `status_id`
-    /// (see the [module](self) table); an intent without that step is unreconcilable.
+    /// (see the table of this crate's `journal` module); an intent without that step is unreconcilable.
     async fn reconcile(&self, intent: &Intent) -> Result<Verdict, Error> {
         if intent.provider != crate::PROVIDER {
             return Ok(Verdict::Unreconcilable(format!(

@@ -80,7 +80,7 @@ impl Reconciler for Client {
         crate::PROVIDER
     }
 
-    /// Asks the intent's status call once (see the [module](self) table).
+    /// Asks the intent's status call once.
     async fn reconcile(&self, intent: &Intent) -> Result<Verdict, Error> {
         if intent.provider != crate::PROVIDER {
             return Ok(Verdict::Unreconcilable(format!(

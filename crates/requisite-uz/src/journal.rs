@@ -39,7 +39,7 @@ impl Reconciler for Client {
     }
 
     /// Asks `payment-status` once with the intent's `orderId` and maps the answer (see the
-    /// [module](self) table).
+    /// table of this crate's `journal` module).
     async fn reconcile(&self, intent: &Intent) -> Result<Verdict, Error> {
         if intent.provider != crate::PROVIDER {
             return Ok(Verdict::Unreconcilable(format!(
