@@ -20,7 +20,9 @@
 //! ```
 
 use kassa_core::Error;
-use kassa_core::journal::{Intent, Reconciler, Resolution, Verdict, id_of};
+use kassa_core::journal::{
+    Intent, Reconciler, Resolution, Verdict, id_of, status_step, unknown_step,
+};
 
 use crate::billing::{BillStatus, StatusRequest};
 use crate::client::Client;
@@ -56,27 +58,12 @@ impl Reconciler for Client {
     /// Asks `status` once with the intent's `billId` or `agentTranId` and maps the bill's
     /// state (see the table of this crate's `journal` module).
     async fn reconcile(&self, intent: &Intent) -> Result<Verdict, Error> {
-        if intent.provider != crate::PROVIDER {
-            return Ok(Verdict::Unreconcilable(format!(
-                "the intent is of {}, not {}",
-                intent.provider,
-                crate::PROVIDER
-            )));
-        }
-        match intent.reconcile_operation.as_deref() {
-            Some("status") => {}
-            Some(other) => {
-                return Ok(Verdict::Unreconcilable(format!(
-                    "{} names the status call {other}, which this client does not know",
-                    intent.operation
-                )));
-            }
-            None => {
-                return Ok(Verdict::Unreconcilable(format!(
-                    "{} has no reconcile step (no status call settles it)",
-                    intent.operation
-                )));
-            }
+        let step = match status_step(intent, crate::PROVIDER, RECONCILED_ONLY_FROM_THE_ANSWER) {
+            Ok(step) => step,
+            Err(verdict) => return Ok(verdict),
+        };
+        if step != "status" {
+            return Ok(unknown_step(intent, step));
         }
         let lookup = match (id_of(intent, "billId"), id_of(intent, "agentTranId")) {
             (Some(bill), _) => match bill.parse::<i64>() {

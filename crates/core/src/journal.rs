@@ -300,3 +300,86 @@ pub fn id_of<'a>(intent: &'a Intent, name: &str) -> Option<&'a str> {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
 }
+
+/// What every provider's [`Reconciler`] checks before it asks anything: that `intent` is
+/// of `provider` and names its status call. Gives that call's name, or the
+/// [`Verdict::Unreconcilable`] saying why not: another provider's intent, or an operation
+/// with no reconcile step, explained by its row in `only_from_answer` (the crate's table of
+/// operations whose status ids come only in the answer) when it has one.
+///
+/// ```
+/// use kassa_core::journal::{status_step, Intent, Verdict};
+/// use kassa_core::{Effect, Operation, Reconcile};
+/// let table = [("transfer", "no status call")];
+/// let paid = Intent::for_operation(
+///     &Operation::new("p", "pay", Effect::Once).reconcile_with(Reconcile::new("status")),
+/// );
+/// assert_eq!(status_step(&paid, "p", &table), Ok("status"));
+/// let other = status_step(&paid, "q", &table).unwrap_err();
+/// assert!(matches!(other, Verdict::Unreconcilable(why) if why.contains("of p, not q")));
+/// let sent = Intent::for_operation(&Operation::new("p", "transfer", Effect::Once));
+/// let none = status_step(&sent, "p", &table).unwrap_err();
+/// assert!(matches!(none, Verdict::Unreconcilable(why) if why.contains("no status call")));
+/// ```
+pub fn status_step<'a>(
+    intent: &'a Intent,
+    provider: &str,
+    only_from_answer: &[(&str, &str)],
+) -> Result<&'a str, Verdict> {
+    if intent.provider != provider {
+        return Err(Verdict::Unreconcilable(format!(
+            "the intent is of {}, not {provider}",
+            intent.provider
+        )));
+    }
+    intent.reconcile_operation.as_deref().ok_or_else(|| {
+        let why = only_from_answer
+            .iter()
+            .find(|(op, _)| *op == intent.operation)
+            .map_or("it has no reconcile step", |(_, why)| why);
+        Verdict::Unreconcilable(format!(
+            "{} cannot be settled from a status call: {why}",
+            intent.operation
+        ))
+    })
+}
+
+/// The verdict for an intent naming a status call `step` that the provider's reconciler
+/// does not settle by.
+///
+/// ```
+/// let i = kassa_core::journal::Intent::for_operation(
+///     &kassa_core::Operation::new("p", "pay", kassa_core::Effect::Once),
+/// );
+/// let v = kassa_core::journal::unknown_step(&i, "lookup");
+/// assert!(matches!(v, kassa_core::journal::Verdict::Unreconcilable(why) if why.contains("lookup")));
+/// ```
+pub fn unknown_step(intent: &Intent, step: &str) -> Verdict {
+    Verdict::Unreconcilable(format!(
+        "{} names the status call {step}, which this client does not settle by",
+        intent.operation
+    ))
+}
+
+/// The id `name` among an intent's ids, not blank; else the [`Verdict::Unreconcilable`]
+/// naming it.
+///
+/// ```
+/// let mut i = kassa_core::journal::Intent::for_operation(
+///     &kassa_core::Operation::new("p", "pay", kassa_core::Effect::Once),
+/// );
+/// i.ids.push(("billId".into(), " ".into()));
+/// assert!(kassa_core::journal::required_id(&i, "billId").is_err());
+/// i.ids[0].1 = "7".into();
+/// assert_eq!(kassa_core::journal::required_id(&i, "billId"), Ok("7"));
+/// ```
+pub fn required_id<'a>(intent: &'a Intent, name: &str) -> Result<&'a str, Verdict> {
+    id_of(intent, name)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| {
+            Verdict::Unreconcilable(format!(
+                "{} holds no {name} to ask its status with",
+                intent.operation
+            ))
+        })
+}

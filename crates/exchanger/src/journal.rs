@@ -20,7 +20,9 @@
 //! ```
 
 use kassa_core::Error;
-use kassa_core::journal::{Intent, Reconciler, Resolution, Verdict, id_of};
+use kassa_core::journal::{
+    Intent, Reconciler, Resolution, Verdict, required_id, status_step, unknown_step,
+};
 
 use crate::bids::{BidInfoRequest, ExchangesRequest};
 use crate::client::Client;
@@ -49,20 +51,16 @@ impl Reconciler for Client {
 
     /// Asks the intent's status call once (see the table of this crate's `journal` module).
     async fn reconcile(&self, intent: &Intent) -> Result<Verdict, Error> {
-        if intent.provider != crate::PROVIDER {
-            return Ok(Verdict::Unreconcilable(format!(
-                "the intent is of {}, not {}",
-                intent.provider,
-                crate::PROVIDER
-            )));
-        }
         let op = intent.operation.as_str();
-        match intent.reconcile_operation.as_deref() {
-            Some("get-exchanges") => {
-                let Some(api_id) = id_of(intent, "api_id").filter(|v| !v.trim().is_empty()) else {
-                    return Ok(Verdict::Unreconcilable(format!(
-                        "{op} names get-exchanges with no api_id"
-                    )));
+        let step = match status_step(intent, crate::PROVIDER, RECONCILED_ONLY_FROM_THE_ANSWER) {
+            Ok(step) => step,
+            Err(verdict) => return Ok(verdict),
+        };
+        match step {
+            "get-exchanges" => {
+                let api_id = match required_id(intent, "api_id") {
+                    Ok(id) => id,
+                    Err(verdict) => return Ok(verdict),
                 };
                 let found = self
                     .get_exchanges(&ExchangesRequest::by_api_id(api_id))
@@ -79,11 +77,10 @@ impl Reconciler for Client {
                     )))
                 }
             }
-            Some("bid-info") => {
-                let Some(hash) = id_of(intent, "hash").filter(|v| !v.trim().is_empty()) else {
-                    return Ok(Verdict::Unreconcilable(format!(
-                        "{op} names bid-info with no hash"
-                    )));
+            "bid-info" => {
+                let hash = match required_id(intent, "hash") {
+                    Ok(id) => id,
+                    Err(verdict) => return Ok(verdict),
                 };
                 match self.bid_info(&BidInfoRequest::hash(hash)).await {
                     Ok(bid) => Ok(bid_verdict(op, &bid.status)),
@@ -91,18 +88,7 @@ impl Reconciler for Client {
                     Err(e) => Err(e),
                 }
             }
-            Some(other) => Ok(Verdict::Unreconcilable(format!(
-                "{op} names the status call {other}, which this client does not settle by"
-            ))),
-            None => {
-                let why = RECONCILED_ONLY_FROM_THE_ANSWER
-                    .iter()
-                    .find(|(o, _)| *o == op)
-                    .map_or("it has no reconcile step", |(_, why)| why);
-                Ok(Verdict::Unreconcilable(format!(
-                    "{op} cannot be settled from a status call: {why}"
-                )))
-            }
+            other => Ok(unknown_step(intent, other)),
         }
     }
 }

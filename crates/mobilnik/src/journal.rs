@@ -22,7 +22,9 @@
 //! ```
 
 use kassa_core::Error;
-use kassa_core::journal::{Intent, Reconciler, Resolution, Verdict, id_of};
+use kassa_core::journal::{
+    Intent, Reconciler, Resolution, Verdict, required_id, status_step, unknown_step,
+};
 
 use crate::client::Client;
 use crate::error::{Code, code_of};
@@ -56,37 +58,21 @@ impl Reconciler for Client {
     /// Asks `check-payment` once with the intent's `operation_id` and maps `status_id`
     /// (see the table of this crate's `journal` module); an intent without that step is unreconcilable.
     async fn reconcile(&self, intent: &Intent) -> Result<Verdict, Error> {
-        if intent.provider != crate::PROVIDER {
-            return Ok(Verdict::Unreconcilable(format!(
-                "the intent is of {}, not {}",
-                intent.provider,
-                crate::PROVIDER
-            )));
-        }
-        match intent.reconcile_operation.as_deref() {
-            Some("check-payment") => {}
-            Some(other) => {
+        let step = match status_step(intent, crate::PROVIDER, RECONCILED_ONLY_FROM_THE_ANSWER) {
+            Ok(step) => step,
+            Err(Verdict::Unreconcilable(why)) => {
                 return Ok(Verdict::Unreconcilable(format!(
-                    "{} names the status call {other}, which this client does not know",
-                    intent.operation
+                    "{why}; check the wallet balance and the provider's records"
                 )));
             }
-            None => {
-                let why = RECONCILED_ONLY_FROM_THE_ANSWER
-                    .iter()
-                    .find(|(op, _)| *op == intent.operation)
-                    .map_or("it has no reconcile step", |(_, why)| why);
-                return Ok(Verdict::Unreconcilable(format!(
-                    "{} cannot be settled from a status call: {why}; check the wallet balance \
-                     and the provider's records",
-                    intent.operation
-                )));
-            }
+            Err(verdict) => return Ok(verdict),
+        };
+        if step != "check-payment" {
+            return Ok(unknown_step(intent, step));
         }
-        let Some(raw) = id_of(intent, "operation_id") else {
-            return Ok(Verdict::Unreconcilable(
-                "the intent holds no operation_id".to_owned(),
-            ));
+        let raw = match required_id(intent, "operation_id") {
+            Ok(id) => id,
+            Err(verdict) => return Ok(verdict),
         };
         let Ok(id) = raw.trim().parse::<u64>() else {
             return Ok(Verdict::Unreconcilable(format!(

@@ -17,7 +17,7 @@
 //! ```
 
 use kassa_core::Error;
-use kassa_core::journal::{Intent, Reconciler, Resolution, Verdict, id_of};
+use kassa_core::journal::{Intent, Reconciler, Resolution, Verdict, id_of, status_step};
 
 use crate::cards::CardRequest;
 use crate::client::Client;
@@ -82,22 +82,9 @@ impl Reconciler for Client {
 
     /// Asks the intent's status call once.
     async fn reconcile(&self, intent: &Intent) -> Result<Verdict, Error> {
-        if intent.provider != crate::PROVIDER {
-            return Ok(Verdict::Unreconcilable(format!(
-                "the intent is of {}, not {}",
-                intent.provider,
-                crate::PROVIDER
-            )));
-        }
-        let Some(step) = intent.reconcile_operation.as_deref() else {
-            let why = RECONCILED_ONLY_FROM_THE_ANSWER
-                .iter()
-                .find(|(op, _)| *op == intent.operation)
-                .map_or("it has no reconcile step", |(_, why)| why);
-            return Ok(Verdict::Unreconcilable(format!(
-                "{} cannot be settled from a status call: {why}",
-                intent.operation
-            )));
+        let step = match status_step(intent, crate::PROVIDER, RECONCILED_ONLY_FROM_THE_ANSWER) {
+            Ok(step) => step,
+            Err(verdict) => return Ok(verdict),
         };
         let op = intent.operation.as_str();
         let id_name = if step.starts_with("list-") {

@@ -17,7 +17,9 @@
 //! ```
 
 use kassa_core::Error;
-use kassa_core::journal::{Intent, Reconciler, Resolution, Verdict, id_of};
+use kassa_core::journal::{
+    Intent, Reconciler, Resolution, Verdict, required_id, status_step, unknown_step,
+};
 
 use crate::client::Client;
 use crate::error::{Code, code_of};
@@ -41,32 +43,16 @@ impl Reconciler for Client {
     /// Asks `payment-status` once with the intent's `orderId` and maps the answer (see the
     /// table of this crate's `journal` module).
     async fn reconcile(&self, intent: &Intent) -> Result<Verdict, Error> {
-        if intent.provider != crate::PROVIDER {
-            return Ok(Verdict::Unreconcilable(format!(
-                "the intent is of {}, not {}",
-                intent.provider,
-                crate::PROVIDER
-            )));
+        let step = match status_step(intent, crate::PROVIDER, RECONCILED_ONLY_FROM_THE_ANSWER) {
+            Ok(step) => step,
+            Err(verdict) => return Ok(verdict),
+        };
+        if step != "payment-status" {
+            return Ok(unknown_step(intent, step));
         }
-        match intent.reconcile_operation.as_deref() {
-            Some("payment-status") => {}
-            Some(other) => {
-                return Ok(Verdict::Unreconcilable(format!(
-                    "{} names the status call {other}, which this client does not know",
-                    intent.operation
-                )));
-            }
-            None => {
-                return Ok(Verdict::Unreconcilable(format!(
-                    "{} has no reconcile step (no status call settles it)",
-                    intent.operation
-                )));
-            }
-        }
-        let Some(order_id) = id_of(intent, "orderId").filter(|s| !s.trim().is_empty()) else {
-            return Ok(Verdict::Unreconcilable(
-                "the intent holds no orderId".to_owned(),
-            ));
+        let order_id = match required_id(intent, "orderId") {
+            Ok(id) => id,
+            Err(verdict) => return Ok(verdict),
         };
         match self.payment_status(order_id).await {
             Ok(result) => Ok(verdict(&result.payment_status)),
