@@ -11,7 +11,7 @@
 //! - nothing left open: every intent is resolved or parked.
 //!
 //! `KASSA_CRASH_RUNS=10000 cargo test -p kassa-conformance --release --test crash` runs the
-//! longer version (the default is 336 named-point runs and 48 random ones).
+//! longer version (the default is 360 named-point runs and 40 random ones).
 
 use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt as _;
@@ -27,14 +27,21 @@ use kassa_sandbox::Sandbox;
 use kassa_sandbox::ledger::Outcome as Moved;
 
 /// Every money-moving call the child makes, by provider.
-const CALLS: [(&str, &str); 8] = [
+const CALLS: [(&str, &str); 15] = [
     ("anor-bm", "unregistered-pay"),
     ("anor-bm", "hold"),
+    ("anor-bm", "hold-confirm"),
+    ("anor-bm", "hold-reverse"),
+    ("anor-bm", "cancel"),
+    ("anor-bm", "ext-pay"),
     ("requisite-uz", "payment"),
+    ("requisite-uz", "payment-budget"),
     ("mobilnik", "payment"),
     ("mobilnik", "transfer-request"),
     ("mserver", "pay-payment"),
     ("exchanger", "pay-bid"),
+    ("exchanger", "success-bid"),
+    ("exchanger", "cancel-bid"),
     ("exchanger", "add-partner-payout"),
 ];
 
@@ -260,16 +267,16 @@ fn runs_wanted() -> u64 {
     std::env::var("KASSA_CRASH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(384)
+        .unwrap_or(400)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_at_every_named_point_and_at_random_no_outcome_is_lost_or_doubled() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let wanted = runs_wanted();
-    // Seven rounds of every call at every named point (336 runs by default), the rest at
-    // random moments.
-    let named_rounds = (wanted * 7 / 8) / (CALLS.len() * POINTS.len()) as u64;
+    // Rounds of every call at every named point (4 rounds, 360 runs, by default), the rest
+    // at random moments.
+    let named_rounds = (wanted * 9 / 10) / (CALLS.len() * POINTS.len()) as u64;
     let mut tally = Tally::default();
     let mut per_point: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     let mut run = 0;

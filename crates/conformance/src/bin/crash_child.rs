@@ -152,7 +152,7 @@ impl Run {
 type Flow = Result<(), kassa_core::Error>;
 
 async fn anor_bm(r: &Run, operation: &str) -> Flow {
-    use anor_bm::{CheckRequest, Otp, PayRequest};
+    use anor_bm::{BillRequest, CheckRequest, ExtPayRequest, Otp, PayRequest};
     use kassa_sandbox::anor_bm::seed;
     let client = anor_bm::Client::builder(&r.base, seed::USERNAME, seed::PASSWORD)
         .journal(r.journal.clone())
@@ -160,6 +160,25 @@ async fn anor_bm(r: &Run, operation: &str) -> Flow {
         .timeouts(Run::timeouts())
         .build()?;
     let card = &seed::RICH_CARD;
+    let exp = card
+        .expiry
+        .parse()
+        .map_err(|_| kassa_core::Error::invalid("exp", "the seed card's expiry"))?;
+    if operation == "ext-pay" {
+        let tran: i64 = r.run.parse().unwrap_or(0);
+        return client
+            .ext_pay(&ExtPayRequest::new(
+                1_700_000_000 + tran,
+                seed::MERCHANT_ACCOUNT,
+                seed::MERCHANT_MFO,
+                seed::MERCHANT_NAME,
+                CardNumber::new(card.pan)?,
+                exp,
+                Money::new(10_000, Currency::UZS),
+            ))
+            .await
+            .map(drop);
+    }
     let bill = client
         .unregistered_check(&CheckRequest::new(
             "30",
@@ -167,21 +186,32 @@ async fn anor_bm(r: &Run, operation: &str) -> Flow {
             Money::new(60_000, Currency::UZS),
             format!("crash-{}", r.run),
             CardNumber::new(card.pan)?,
-            card.expiry
-                .parse()
-                .map_err(|_| kassa_core::Error::invalid("exp", "the seed card's expiry"))?,
+            exp,
         ))
         .await?;
     let pay = PayRequest::new(bill.id, Otp::new(seed::OTP)?);
+    let this = BillRequest::new(bill.id);
     match operation {
         "hold" => client.hold(&pay).await.map(drop),
+        "hold-confirm" => {
+            client.hold(&pay).await?;
+            client.hold_confirm(&this).await.map(drop)
+        }
+        "hold-reverse" => {
+            client.hold(&pay).await?;
+            client.hold_reverse(&this).await.map(drop)
+        }
+        "cancel" => {
+            client.unregistered_pay(&pay).await?;
+            client.cancel(&this).await.map(drop)
+        }
         _ => client.unregistered_pay(&pay).await.map(drop),
     }
 }
 
-async fn requisite_uz(r: &Run) -> Flow {
+async fn requisite_uz(r: &Run, operation: &str) -> Flow {
     use kassa_sandbox::requisite_uz::seed;
-    use requisite_uz::{PaymentRequest, ServiceId};
+    use requisite_uz::{CardType, PaymentBudgetRequest, PaymentRequest, ServiceId};
     let client = requisite_uz::Client::builder(&r.base)
         .credentials(
             seed::FIXTURE_USERNAME,
@@ -192,6 +222,22 @@ async fn requisite_uz(r: &Run) -> Flow {
         .timeouts(Run::timeouts())
         .build()?;
     client.services().await?;
+    if operation == "payment-budget" {
+        let req = PaymentBudgetRequest {
+            order_id: format!("crash-{}", r.run),
+            receiver_account: seed::BUDGET_ACCOUNT.into(),
+            inn_receiver: seed::BUDGET_INN.into(),
+            purpose_code: seed::PURPOSE_CODE.into(),
+            purpose: format!("crash test run {}", r.run),
+            service_id: ServiceId(seed::SERVICE_HUMO_ID),
+            amount: Money::new(100_000, Currency::UZS),
+            commission_amount: Money::new(1_000, Currency::UZS),
+            ref_number: Some(seed::REF_NUMBER.into()),
+            card_type: Some(CardType::Humo),
+            card_number: Some(CardNumber::new(seed::HUMO_CARD)?),
+        };
+        return client.payment_budget(&req).await.map(drop);
+    }
     let req = PaymentRequest {
         order_id: format!("crash-{}", r.run),
         receiver_name: seed::RECEIVER_NAME.into(),
@@ -286,10 +332,15 @@ async fn exchanger(r: &Run, operation: &str) -> Flow {
     req.account2 = Some("TQ7NaRtQxXn5wZyGdKZQkvRhnYaTqJ1vJb".into());
     req.email = Some("crash@kassa.example".into());
     let bid = client.create_bid(&req).await?;
-    client
-        .pay_bid(&BidActionRequest::for_bid(&bid))
-        .await
-        .map(drop)
+    let this = BidActionRequest::for_bid(&bid);
+    match operation {
+        "cancel-bid" => client.cancel_bid(&this).await.map(drop),
+        "success-bid" => {
+            client.pay_bid(&this).await?;
+            client.success_bid(&this).await.map(drop)
+        }
+        _ => client.pay_bid(&this).await.map(drop),
+    }
 }
 
 fn main() -> ExitCode {
@@ -343,7 +394,7 @@ fn main() -> ExitCode {
     let done = rt.block_on(async {
         match provider.as_str() {
             "anor-bm" => anor_bm(&run, operation).await,
-            "requisite-uz" => requisite_uz(&run).await,
+            "requisite-uz" => requisite_uz(&run, operation).await,
             "mobilnik" => mobilnik(&run, operation).await,
             "mserver" => mserver(&run).await,
             "exchanger" => exchanger(&run, operation).await,
