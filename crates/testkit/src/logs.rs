@@ -66,6 +66,9 @@ impl Capture {
                 .with_max_level(tracing::Level::TRACE)
                 .with_span_events(FmtSpan::FULL)
                 .with_ansi(false)
+                // No timestamps: they say nothing a test reads, and their digits can
+                // match a short numeric secret (an OTP) by chance.
+                .without_time()
                 .with_writer(MakeRouted)
                 .finish();
             // Another global subscriber may exist in this process; then captures see
