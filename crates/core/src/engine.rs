@@ -543,7 +543,16 @@ impl Engine {
             .map_err(unrecorded)?;
         journal.dispatched(&intent.id).await.map_err(unrecorded)?;
         let result = self.execute(req).await.and_then(|resp| read(&resp));
-        if let Some(resolution) = Resolution::of(&result)
+        // The refusal's words are scrubbed of the client's secrets before they are stored
+        // (a provider may echo a credential; the caller's error is scrubbed the same way).
+        let resolution = Resolution::of(&result).map(|r| match r {
+            Resolution::Refused { code, message } => Resolution::Refused {
+                code: code.map(|c| self.scrub_text(&c)),
+                message: self.scrub_text(&message),
+            },
+            other => other,
+        });
+        if let Some(resolution) = resolution
             && let Err(e) = journal.resolve(&intent.id, &resolution).await
         {
             tracing::warn!(

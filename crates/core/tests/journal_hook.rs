@@ -14,6 +14,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 struct Log {
     events: Mutex<Vec<String>>,
     intents: Mutex<Vec<Intent>>,
+    resolutions: Mutex<Vec<Resolution>>,
     refuse_record: bool,
 }
 
@@ -58,6 +59,10 @@ impl Journal for Log {
             .lock()
             .expect("lock")
             .push(format!("resolve {}", resolution.kind()));
+        self.resolutions
+            .lock()
+            .expect("lock")
+            .push(resolution.clone());
         Ok(())
     }
 }
@@ -213,4 +218,43 @@ async fn reads_and_calls_without_a_journal_never_touch_it() {
     );
     assert_eq!(e.exchange(&read, status_of).await.expect("succeeds"), 200);
     assert!(log.events.lock().expect("lock").is_empty());
+}
+
+#[tokio::test]
+async fn a_refusal_echoing_a_secret_is_stored_scrubbed() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400))
+        .mount(&server)
+        .await;
+    let log = Arc::new(Log::default());
+    let client = reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .build()
+        .expect("client");
+    let e = Engine::builder("test", server.uri())
+        .transport(Arc::new(ReqwestTransport::from_client(client)))
+        .secret("s3cr3t-pw")
+        .journal(log.clone())
+        .build()
+        .expect("engine");
+    let err = e
+        .exchange(&request(pay()), |_| {
+            Err::<u16, _>(Error::rejected(
+                "test",
+                "pay",
+                Some(400),
+                kassa_core::RawCode("bad-s3cr3t-pw".into()),
+                "wrong password s3cr3t-pw",
+            ))
+        })
+        .await
+        .expect_err("refused");
+    // The refusal carried the secret (each provider client scrubs the error it returns).
+    assert!(err.to_string().contains("s3cr3t-pw"), "{err}");
+    let stored = log.resolutions.lock().expect("lock").clone();
+    assert_eq!(stored.len(), 1);
+    let text = format!("{stored:?}");
+    assert!(!text.contains("s3cr3t-pw"), "{text}");
+    assert!(matches!(&stored[0], Resolution::Refused { .. }), "{text}");
 }
