@@ -32,6 +32,7 @@ pub mod faults;
 mod inbound;
 pub mod journal;
 pub mod logs;
+mod mserver_params;
 pub mod multipart;
 pub mod mutate;
 pub mod node;
