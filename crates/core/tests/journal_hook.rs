@@ -68,16 +68,25 @@ impl Journal for Log {
 }
 
 fn engine(uri: &str, log: Arc<Log>) -> Engine {
+    engine_with_secret(uri, log, "")
+}
+
+/// An engine that also registers `secret` (none when empty) to scrub from what it writes.
+fn engine_with_secret(uri: &str, log: Arc<Log>, secret: &str) -> Engine {
     let client = reqwest::Client::builder()
         .pool_idle_timeout(None)
         .build()
         .expect("client");
-    Engine::builder("test", uri)
+    let b = Engine::builder("test", uri)
         .transport(Arc::new(ReqwestTransport::from_client(client)))
         .timeouts(Timeouts::default())
-        .journal(log)
-        .build()
-        .expect("engine")
+        .journal(log);
+    let b = if secret.is_empty() {
+        b
+    } else {
+        b.secret(secret)
+    };
+    b.build().expect("engine")
 }
 
 fn pay() -> Operation {
@@ -228,16 +237,7 @@ async fn a_refusal_echoing_a_secret_is_stored_scrubbed() {
         .mount(&server)
         .await;
     let log = Arc::new(Log::default());
-    let client = reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .build()
-        .expect("client");
-    let e = Engine::builder("test", server.uri())
-        .transport(Arc::new(ReqwestTransport::from_client(client)))
-        .secret("s3cr3t-pw")
-        .journal(log.clone())
-        .build()
-        .expect("engine");
+    let e = engine_with_secret(&server.uri(), log.clone(), "s3cr3t-pw");
     let err = e
         .exchange(&request(pay()), |_| {
             Err::<u16, _>(Error::rejected(
