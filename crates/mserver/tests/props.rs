@@ -54,27 +54,7 @@ static H: LazyLock<Harness> = LazyLock::new(|| {
     })
 });
 
-#[test]
-fn every_operation_has_a_case_that_is_sent() {
-    H.every_operation_has_a_case_that_is_sent();
-}
-
-#[test]
-fn every_unmutated_answer_is_sound() {
-    H.every_unmutated_answer_is_sound();
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
-
-    #[test]
-    fn no_decoder_panics_on_a_mutated_answer(
-        pick in any::<usize>(),
-        mutations in prop::collection::vec(mutation(), 1..4),
-    ) {
-        H.mutated_answer_is_sound(pick, &mutations);
-    }
-}
+kassa_testkit::harness_tests!(H);
 
 /// The payment notifications' bodies (sent to us, verified locally).
 static NOTIFICATIONS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {

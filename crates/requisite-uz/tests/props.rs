@@ -10,8 +10,7 @@ use std::sync::{Arc, LazyLock};
 
 use kassa_core::{RetryPolicy, Timeouts, Transport};
 use kassa_testkit::Fixture;
-use kassa_testkit::props::{Harness, block_on, json_text, mutation};
-use proptest::prelude::*;
+use kassa_testkit::props::{Harness, block_on, json_text};
 
 const P: &str = "requisite-uz";
 
@@ -61,24 +60,4 @@ static H: LazyLock<Harness> = LazyLock::new(|| {
     )
 });
 
-#[test]
-fn every_operation_has_a_case_that_is_sent() {
-    H.every_operation_has_a_case_that_is_sent();
-}
-
-#[test]
-fn every_unmutated_answer_is_sound() {
-    H.every_unmutated_answer_is_sound();
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
-
-    #[test]
-    fn no_decoder_panics_on_a_mutated_answer(
-        pick in any::<usize>(),
-        mutations in prop::collection::vec(mutation(), 1..4),
-    ) {
-        H.mutated_answer_is_sound(pick, &mutations);
-    }
-}
+kassa_testkit::harness_tests!(H);

@@ -41,6 +41,10 @@ use crate::Fixture;
 use crate::canned::{Canned, answer_of, assert_sound, ok_answers};
 use crate::mutate::{Mutation, apply};
 
+/// proptest, for [`harness_tests!`](crate::harness_tests) (the calling crate need not name it).
+#[doc(hidden)]
+pub use proptest;
+
 /// One fixture case whose request the client sends.
 pub struct Case {
     /// The operation.
@@ -193,4 +197,55 @@ pub fn mutation() -> impl Strategy<Value = Mutation> {
         (any::<usize>(), any::<usize>())
             .prop_map(|(nth, pick)| Mutation::ReplaceNumber { nth, pick }),
     ]
+}
+
+/// The three tests every provider's `tests/props.rs` runs on its [`Harness`] `static`:
+/// `every_operation_has_a_case_that_is_sent`, `every_unmutated_answer_is_sound`, and the
+/// property `no_decoder_panics_on_a_mutated_answer` (1,024 cases of one to three
+/// [`mutation`]s).
+///
+/// ```no_run
+/// use std::sync::LazyLock;
+/// use kassa_testkit::props::{Harness, block_on, json_text};
+/// # mod anor_bm {
+/// #     pub static OPERATIONS: &[kassa_core::ops::OperationInfo] = &[];
+/// #     pub struct Client;
+/// #     pub async fn call_json(_: &Client, _: &str, _: &str) -> Result<String, kassa_core::Error> { Ok(String::new()) }
+/// # }
+/// static H: LazyLock<Harness> = LazyLock::new(|| {
+///     Harness::new("anor-bm", anor_bm::OPERATIONS, &[], |_op, f| json_text(f), |case, _t| {
+///         block_on(anor_bm::call_json(&anor_bm::Client, case.op, &case.params))
+///     })
+/// });
+/// kassa_testkit::harness_tests!(H);
+/// ```
+#[macro_export]
+macro_rules! harness_tests {
+    ($harness:ident) => {
+        #[test]
+        fn every_operation_has_a_case_that_is_sent() {
+            $harness.every_operation_has_a_case_that_is_sent();
+        }
+
+        #[test]
+        fn every_unmutated_answer_is_sound() {
+            $harness.every_unmutated_answer_is_sound();
+        }
+
+        $crate::props::proptest::proptest! {
+            #![proptest_config($crate::props::proptest::prelude::ProptestConfig {
+                cases: 1024,
+                failure_persistence: None,
+                ..$crate::props::proptest::prelude::ProptestConfig::default()
+            })]
+
+            #[test]
+            fn no_decoder_panics_on_a_mutated_answer(
+                pick in $crate::props::proptest::prelude::any::<usize>(),
+                mutations in $crate::props::proptest::collection::vec($crate::props::mutation(), 1..4),
+            ) {
+                $harness.mutated_answer_is_sound(pick, &mutations);
+            }
+        }
+    };
 }
